@@ -1,0 +1,102 @@
+package cbridge
+
+// ID names an entry of a [Table]. The low 32 bits hold the slot index plus
+// one and the high 32 bits the slot's generation, so the zero ID is invalid
+// and an ID outlives its entry without ever naming a later one (until a
+// single slot is reused 2^32 times).
+type ID uint64
+
+// slot is one entry of a Table: the value, the generation that live IDs for
+// the slot carry, and the next free slot while it is free.
+type slot[T any] struct {
+	val  T
+	gen  uint32
+	next uint32 // index+1 of the next free slot; 0 ends the list
+	live bool
+}
+
+// Table maps IDs to values of type T. New, Get and Delete are O(1), take no
+// lock and do not allocate once the table has grown to its working size.
+//
+// A Table is not safe for concurrent use: gouv keeps one per event loop and
+// touches it only from the loop's goroutine.
+type Table[T any] struct {
+	slots []slot[T]
+	free  uint32 // index+1 of the first free slot; 0 when none
+	n     int
+}
+
+// New stores v and returns its ID, never zero.
+func (t *Table[T]) New(v T) ID {
+	i := t.free
+	if i == 0 {
+		t.slots = append(t.slots, slot[T]{gen: 1})
+		i = uint32(len(t.slots))
+	} else {
+		t.free = t.slots[i-1].next
+	}
+	s := &t.slots[i-1]
+	s.val, s.next, s.live = v, 0, true
+	t.n++
+	return ID(uint64(s.gen)<<32 | uint64(i))
+}
+
+// lookup returns the live slot id names, or nil.
+func (t *Table[T]) lookup(id ID) *slot[T] {
+	i := uint32(id)
+	if i == 0 || int(i) > len(t.slots) {
+		return nil
+	}
+	s := &t.slots[i-1]
+	if !s.live || s.gen != uint32(id>>32) {
+		return nil
+	}
+	return s
+}
+
+// Get returns the value stored under id and whether id names a live entry.
+// A zero, stale or foreign ID returns the zero value and false.
+func (t *Table[T]) Get(id ID) (T, bool) {
+	if s := t.lookup(id); s != nil {
+		return s.val, true
+	}
+	var zero T
+	return zero, false
+}
+
+// Delete removes the entry id names and reports whether it was live. The
+// slot's generation changes, so id and every copy of it stop matching.
+func (t *Table[T]) Delete(id ID) bool {
+	s := t.lookup(id)
+	if s == nil {
+		return false
+	}
+	var zero T
+	s.val, s.live = zero, false
+	s.gen++
+	if s.gen == 0 {
+		s.gen = 1
+	}
+	s.next = t.free
+	t.free = uint32(id)
+	t.n--
+	return true
+}
+
+// Len returns the number of live entries.
+func (t *Table[T]) Len() int { return t.n }
+
+// Range calls f for each live entry in slot order until f returns false.
+// f may delete entries, including the one it was called for; entries it
+// adds may or may not be visited.
+func (t *Table[T]) Range(f func(ID, T) bool) {
+	for i := range t.slots {
+		s := &t.slots[i]
+		if !s.live {
+			continue
+		}
+		if !f(ID(uint64(s.gen)<<32|uint64(i+1)), s.val) {
+			return
+		}
+	}
+}

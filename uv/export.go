@@ -1,0 +1,113 @@
+package uv
+
+// Every //export of the package: libuv calls the shims in uvgo.c, which
+// call these with the loop's ID and the handle's or request's ID. Each one
+// finds its objects in the loop's tables (a stale ID, from a callback that
+// raced a close, finds nothing and returns) and runs the Go callback under
+// the loop's panic trap.
+
+/*
+#include <stdint.h>
+*/
+import "C"
+
+import "github.com/gouv/gouv/cbridge"
+
+// lookup returns the loop and the handle for a callback.
+func lookup(lid, hid C.uintptr_t) (*Loop, Handle) {
+	l := loopByID(uint64(lid))
+	if l == nil {
+		return nil, nil
+	}
+	h, _ := l.handles.Get(cbridge.ID(hid))
+	return l, h
+}
+
+//export goUVClose
+func goUVClose(lid, hid C.uintptr_t) {
+	l, h := lookup(lid, hid)
+	if h == nil {
+		return
+	}
+	defer l.trap()
+	h.base().closed()
+}
+
+//export goUVWalk
+func goUVWalk(lid, hid C.uintptr_t) {
+	l, h := lookup(lid, hid)
+	if h == nil || l.walkFn == nil || l.walkErr != nil {
+		return
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			l.walkErr = &CallbackPanic{Value: v, Stack: stack()}
+		}
+	}()
+	l.walkFn(h)
+}
+
+//export goUVPost
+func goUVPost(lid C.uintptr_t) {
+	l := loopByID(uint64(lid))
+	if l == nil {
+		return
+	}
+	defer l.trap()
+	l.runPosts()
+}
+
+//export goUVTimer
+func goUVTimer(lid, hid C.uintptr_t) {
+	l, h := lookup(lid, hid)
+	if h == nil {
+		return
+	}
+	defer l.trap()
+	t := h.(*Timer)
+	t.cb(t)
+}
+
+//export goUVIdle
+func goUVIdle(lid, hid C.uintptr_t) {
+	l, h := lookup(lid, hid)
+	if h == nil {
+		return
+	}
+	defer l.trap()
+	i := h.(*Idle)
+	i.cb(i)
+}
+
+//export goUVPrepare
+func goUVPrepare(lid, hid C.uintptr_t) {
+	l, h := lookup(lid, hid)
+	if h == nil {
+		return
+	}
+	defer l.trap()
+	p := h.(*Prepare)
+	p.cb(p)
+}
+
+//export goUVCheck
+func goUVCheck(lid, hid C.uintptr_t) {
+	l, h := lookup(lid, hid)
+	if h == nil {
+		return
+	}
+	defer l.trap()
+	c := h.(*Check)
+	c.cb(c)
+}
+
+//export goUVAsync
+func goUVAsync(lid, hid C.uintptr_t) {
+	l, h := lookup(lid, hid)
+	if h == nil {
+		return
+	}
+	defer l.trap()
+	a := h.(*Async)
+	a.cb(a)
+}

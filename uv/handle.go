@@ -1,0 +1,243 @@
+package uv
+
+/*
+#include "uvgo.h"
+
+static int uvgo_fileno(const uv_handle_t* h) {
+  uv_os_fd_t fd;
+  int err = uv_fileno(h, &fd);
+  return err != 0 ? err : fd;
+}
+*/
+import "C"
+
+import (
+	"strconv"
+	"unsafe"
+
+	"github.com/gouv/gouv/cbridge"
+)
+
+// HandleType is the type of a handle (uv_handle_type).
+type HandleType int
+
+// Handle types.
+const (
+	TypeUnknown   HandleType = C.UV_UNKNOWN_HANDLE
+	TypeAsync     HandleType = C.UV_ASYNC
+	TypeCheck     HandleType = C.UV_CHECK
+	TypeFSEvent   HandleType = C.UV_FS_EVENT
+	TypeFSPoll    HandleType = C.UV_FS_POLL
+	TypeHandle    HandleType = C.UV_HANDLE
+	TypeIdle      HandleType = C.UV_IDLE
+	TypeNamedPipe HandleType = C.UV_NAMED_PIPE
+	TypePoll      HandleType = C.UV_POLL
+	TypePrepare   HandleType = C.UV_PREPARE
+	TypeProcess   HandleType = C.UV_PROCESS
+	TypeStream    HandleType = C.UV_STREAM
+	TypeTCP       HandleType = C.UV_TCP
+	TypeTimer     HandleType = C.UV_TIMER
+	TypeTTY       HandleType = C.UV_TTY
+	TypeUDP       HandleType = C.UV_UDP
+	TypeSignal    HandleType = C.UV_SIGNAL
+)
+
+const numHandleTypes = C.UV_HANDLE_TYPE_MAX
+
+var handleTypeNames [numHandleTypes]string
+
+func init() {
+	for t := range handleTypeNames {
+		if p := C.uv_handle_type_name(C.uv_handle_type(t)); p != nil {
+			handleTypeNames[t] = C.GoString(p)
+		}
+	}
+}
+
+// String returns libuv's name for t, "timer" (uv_handle_type_name).
+func (t HandleType) String() string {
+	if t >= 0 && int(t) < len(handleTypeNames) && handleTypeNames[t] != "" {
+		return handleTypeNames[t]
+	}
+	return "HandleType(" + strconv.Itoa(int(t)) + ")"
+}
+
+// Handle is what every handle type has in common (uv_handle_t): the methods
+// promoted from the handle base. It is sealed: only this package's types
+// implement it. Loop.Walk passes Handles; switch on their concrete type
+// (*Timer, *TCP...) to reach the rest.
+//
+// https://docs.libuv.org/en/v1.x/handle.html
+type Handle interface {
+	Close(cb func()) error
+	IsActive() bool
+	IsClosing() bool
+	Ref()
+	Unref()
+	HasRef() bool
+	Loop() *Loop
+	Type() HandleType
+	Fd() (int, error)
+	base() *handle
+}
+
+type handleState uint8
+
+const (
+	stateOpen handleState = iota
+	stateClosing
+	stateClosed
+)
+
+// handle is the base every handle type embeds. ptr is C memory from a
+// successful init until the close callback, which deletes the table entry
+// and frees it.
+type handle struct {
+	ptr     unsafe.Pointer // the uv_<type>_t
+	loop    *Loop
+	id      cbridge.ID
+	typ     HandleType
+	state   handleState
+	onClose func()
+}
+
+func (h *handle) base() *handle { return h }
+
+func (h *handle) hp() *C.uv_handle_t { return (*C.uv_handle_t)(h.ptr) }
+
+// newHandle allocates and initialises the C side of h (uvgo_handle_new,
+// which calls the type's uv_*_init with flags) and registers h in the
+// loop's table. op names the init function for errors.
+func (l *Loop) newHandle(h Handle, typ HandleType, flags uint, op string) error {
+	if l.closed {
+		return ErrLoopClosed
+	}
+	l.checkThread(op)
+	id := l.handles.New(h)
+	r := C.uvgo_handle_new(l.ptr, C.uv_handle_type(typ), C.uintptr_t(id), C.uint(flags))
+	if r.err != 0 {
+		l.handles.Delete(id)
+		return check(op, int(r.err))
+	}
+	b := h.base()
+	b.ptr, b.loop, b.id, b.typ = r.ptr, l, id, typ
+	l.dbg.opened(id, typ)
+	return nil
+}
+
+// closed runs in the close callback: the handle leaves the table, then the
+// user's callback runs. C frees the memory when this returns.
+func (h *handle) closed() {
+	h.state = stateClosed
+	h.ptr = nil
+	h.loop.handles.Delete(h.id)
+	h.loop.dbg.closed(h.id, h.typ)
+	if cb := h.onClose; cb != nil {
+		h.onClose = nil
+		cb()
+	}
+}
+
+// Close starts closing the handle (uv_close): it stops what it was doing
+// and cb, if not nil, runs on a later loop iteration, after which the handle
+// is freed. Requests still queued on it get ECANCELED first. Close on a
+// closing or closed handle returns ErrClosed. Close is asynchronous, so the
+// handle types are deliberately not io.Closers.
+func (h *handle) Close(cb func()) error {
+	if h.state != stateOpen {
+		return ErrClosed
+	}
+	h.loop.checkThread("Close")
+	h.state = stateClosing
+	h.onClose = cb
+	C.uvgo_close(h.hp())
+	return nil
+}
+
+// IsActive reports whether the handle is active (uv_is_active): a started
+// timer, a reading or connecting stream... It is false once closed.
+func (h *handle) IsActive() bool {
+	if h.state == stateClosed {
+		return false
+	}
+	return C.uv_is_active(h.hp()) != 0
+}
+
+// IsClosing reports whether Close was called (uv_is_closing); it stays true
+// after the handle is closed.
+func (h *handle) IsClosing() bool { return h.state != stateOpen }
+
+// Ref makes an active handle keep the loop alive again (uv_ref). It panics
+// on a closed handle.
+func (h *handle) Ref() {
+	h.mustLive("Ref")
+	C.uv_ref(h.hp())
+}
+
+// Unref makes the handle stop keeping the loop alive while active
+// (uv_unref). It panics on a closed handle.
+func (h *handle) Unref() {
+	h.mustLive("Unref")
+	C.uv_unref(h.hp())
+}
+
+// HasRef reports whether the handle is referenced (uv_has_ref); false once
+// closed.
+func (h *handle) HasRef() bool {
+	if h.state == stateClosed {
+		return false
+	}
+	return C.uv_has_ref(h.hp()) != 0
+}
+
+// Loop returns the loop the handle belongs to (uv_handle_get_loop).
+func (h *handle) Loop() *Loop { return h.loop }
+
+// Type returns the handle's type (uv_handle_get_type).
+func (h *handle) Type() HandleType { return h.typ }
+
+// Fd returns the handle's file descriptor (uv_fileno): EINVAL for handle
+// types without one (timers, idle...), EBADF when it has none yet or is
+// closing or closed. The descriptor still belongs to libuv: do not close it.
+func (h *handle) Fd() (int, error) {
+	if h.state == stateClosed {
+		return -1, &Error{Op: "uv_fileno", Code: EBADF}
+	}
+	r := int(C.uvgo_fileno(h.hp()))
+	if r < 0 {
+		return -1, check("uv_fileno", r)
+	}
+	return r, nil
+}
+
+// live returns ErrClosed once the close callback has run.
+func (h *handle) live() error {
+	if h.state == stateClosed {
+		return ErrClosed
+	}
+	return nil
+}
+
+// mustLive is live for methods without an error result.
+func (h *handle) mustLive(method string) {
+	if h.state == stateClosed {
+		panic("uv: " + h.typ.String() + " " + method + " called on a closed handle")
+	}
+}
+
+// startable returns the error a Start-like call gets on a handle that is
+// not open: ErrClosed when closed, EINVAL when closing (as uv_timer_start
+// says; the binding says it for every handle type, since libuv would
+// otherwise queue a handle that is about to be freed).
+func (h *handle) startable(op string) error {
+	switch h.state {
+	case stateClosed:
+		return ErrClosed
+	case stateClosing:
+		return &Error{Op: op, Code: EINVAL, Detail: "handle is closing"}
+	}
+	h.loop.checkThread(op)
+	return nil
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,20 @@
+package uv
+
+// Stats counts what a loop holds, for leak checks in tests and for
+// monitoring.
+type Stats struct {
+	// Handles and Requests are the live entries of the loop's handle and
+	// request tables: handles from New* to their close callback, requests
+	// from their start to their callback.
+	Handles, Requests int
+	// HandlesByType and RequestsByType are kept only in uvdebug builds
+	// (nil otherwise): non-zero live counts by handle type ("tcp") and
+	// request kind ("write").
+	HandlesByType, RequestsByType map[string]int
+}
+
+// Stats returns the loop's counts. It is not a libuv call.
+func (l *Loop) Stats() Stats {
+	h, r := l.dbg.counts()
+	return Stats{Handles: l.handles.Len(), Requests: l.reqs.Len(), HandlesByType: h, RequestsByType: r}
+}

@@ -1,0 +1,169 @@
+/* uvgo.c: the shims libuv calls and the entry points Go calls (uvgo.h). */
+#include <pthread.h>
+#include <signal.h>
+#include <string.h>
+
+#include "uvgo.h"
+#include "_cgo_export.h"
+
+#define LOOP_ID(h) ((uintptr_t) (h)->loop->data)
+#define HANDLE_ID(h) ((uintptr_t) (h)->data)
+
+static void uvgo_post_cb(uv_async_t* h) {
+  goUVPost(LOOP_ID(h));
+}
+
+uvgo_new_t uvgo_loop_new(uintptr_t id) {
+  uvgo_new_t r = {NULL, 0};
+  uvgo_loop_t* l = malloc(sizeof(*l));
+  if (l == NULL) {
+    r.err = UV_ENOMEM;
+    return r;
+  }
+  memset(l, 0, offsetof(uvgo_loop_t, rbuf));
+  r.err = uv_loop_init(&l->loop);
+  if (r.err != 0) {
+    free(l);
+    return r;
+  }
+  r.err = uv_async_init(&l->loop, &l->post, uvgo_post_cb);
+  if (r.err != 0) {
+    uv_loop_close(&l->loop);
+    free(l);
+    return r;
+  }
+  uv_unref((uv_handle_t*) &l->post);
+  l->loop.data = (void*) id;
+  l->rbuf_cap = UVGO_RBUF_SIZE;
+  r.ptr = l;
+  return r;
+}
+
+/* Closes the post handle; the caller runs the loop to finish the close. */
+void uvgo_post_close(uv_loop_t* loop) {
+  uvgo_loop_t* l = (uvgo_loop_t*) loop;
+  loop->stop_flag = 0; /* a pending uv_stop would keep uv_run from closing */
+  if (!uv_is_closing((uv_handle_t*) &l->post))
+    uv_close((uv_handle_t*) &l->post, NULL);
+}
+
+int uvgo_post_send(uv_loop_t* loop) {
+  return uv_async_send(&((uvgo_loop_t*) loop)->post);
+}
+
+int uvgo_loop_close(uv_loop_t* loop) {
+  int err = uv_loop_close(loop);
+  if (err == 0)
+    free(loop);
+  return err;
+}
+
+int uvgo_loop_block_signal(uv_loop_t* loop, int sig) {
+  return uv_loop_configure(loop, UV_LOOP_BLOCK_SIGNAL, sig);
+}
+
+int uvgo_loop_idle_time_metrics(uv_loop_t* loop) {
+  return uv_loop_configure(loop, UV_METRICS_IDLE_TIME);
+}
+
+uv_thread_t uvgo_thread_self(void) {
+  return uv_thread_self();
+}
+
+static void uvgo_close_cb(uv_handle_t* h) {
+  if (HANDLE_ID(h) != 0)
+    goUVClose(LOOP_ID(h), HANDLE_ID(h));
+  free(h);
+}
+
+void uvgo_close(uv_handle_t* h) {
+  uv_close(h, uvgo_close_cb);
+}
+
+static void uvgo_walk_cb(uv_handle_t* h, void* arg) {
+  (void) arg;
+  if (HANDLE_ID(h) != 0)
+    goUVWalk(LOOP_ID(h), HANDLE_ID(h));
+}
+
+void uvgo_walk(uv_loop_t* loop) {
+  uv_walk(loop, uvgo_walk_cb, NULL);
+}
+
+static void uvgo_async_cb(uv_async_t* h) {
+  goUVAsync(LOOP_ID(h), HANDLE_ID(h));
+}
+
+static int handle_init(uv_loop_t* loop, uv_handle_t* h, uv_handle_type type,
+                       unsigned int flags) {
+  switch (type) {
+  case UV_TIMER:
+    return uv_timer_init(loop, (uv_timer_t*) h);
+  case UV_IDLE:
+    return uv_idle_init(loop, (uv_idle_t*) h);
+  case UV_PREPARE:
+    return uv_prepare_init(loop, (uv_prepare_t*) h);
+  case UV_CHECK:
+    return uv_check_init(loop, (uv_check_t*) h);
+  case UV_ASYNC:
+    return uv_async_init(loop, (uv_async_t*) h, flags ? uvgo_async_cb : NULL);
+  case UV_TCP:
+    return uv_tcp_init_ex(loop, (uv_tcp_t*) h, flags);
+  case UV_NAMED_PIPE:
+    return uv_pipe_init(loop, (uv_pipe_t*) h, (int) flags);
+  default:
+    return UV_EINVAL;
+  }
+}
+
+/* Allocates and initialises a handle of the given type and stores id in its
+ * data field. On failure nothing is left allocated. */
+uvgo_new_t uvgo_handle_new(uv_loop_t* loop, uv_handle_type type,
+                           uintptr_t id, unsigned int flags) {
+  uvgo_new_t r = {NULL, 0};
+  uv_handle_t* h = calloc(1, uv_handle_size(type));
+  if (h == NULL) {
+    r.err = UV_ENOMEM;
+    return r;
+  }
+  r.err = handle_init(loop, h, type, flags);
+  if (r.err != 0) {
+    free(h);
+    return r;
+  }
+  h->data = (void*) id;
+  r.ptr = h;
+  return r;
+}
+
+static void uvgo_timer_cb(uv_timer_t* h) {
+  goUVTimer(LOOP_ID(h), HANDLE_ID(h));
+}
+
+int uvgo_timer_start(uv_timer_t* t, uint64_t timeout, uint64_t repeat) {
+  return uv_timer_start(t, uvgo_timer_cb, timeout, repeat);
+}
+
+static void uvgo_idle_cb(uv_idle_t* h) {
+  goUVIdle(LOOP_ID(h), HANDLE_ID(h));
+}
+
+int uvgo_idle_start(uv_idle_t* h) {
+  return uv_idle_start(h, uvgo_idle_cb);
+}
+
+static void uvgo_prepare_cb(uv_prepare_t* h) {
+  goUVPrepare(LOOP_ID(h), HANDLE_ID(h));
+}
+
+int uvgo_prepare_start(uv_prepare_t* h) {
+  return uv_prepare_start(h, uvgo_prepare_cb);
+}
+
+static void uvgo_check_cb(uv_check_t* h) {
+  goUVCheck(LOOP_ID(h), HANDLE_ID(h));
+}
+
+int uvgo_check_start(uv_check_t* h) {
+  return uv_check_start(h, uvgo_check_cb);
+}

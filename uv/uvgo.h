@@ -1,0 +1,60 @@
+/* uvgo.h: the C side of gouv.
+ *
+ * libuv calls the static shims in uvgo.c; each shim reads two integers, the
+ * loop's ID from loop->data and the handle's (or request's) ID from its data
+ * field, and calls one Go export (export.go) with them. No Go pointer is
+ * ever stored in C memory: every uv_*_t lives in memory from calloc, and the
+ * IDs index per-loop tables on the Go side (package cbridge). A handle or
+ * request whose data is 0 belongs to the binding itself and never reaches Go.
+ *
+ * The functions below are what Go calls. They pass the shims to libuv, so
+ * that function pointers never travel through Go.
+ */
+#ifndef UVGO_H_
+#define UVGO_H_
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <uv.h>
+
+#if UV_VERSION_HEX < 0x012c00
+#error "gouv needs libuv 1.44 or newer (third_party/libuv/install.sh)"
+#endif
+
+/* The size of the per-loop read buffer that alloc_cb lends to streams. */
+#define UVGO_RBUF_SIZE 65536
+
+/* A loop allocated with the buffer its streams read into. loop.data holds
+ * the Go Loop's ID. */
+typedef struct {
+  uv_loop_t loop;
+  uv_async_t post;          /* wakes the loop for Loop.Post; data is 0 */
+  size_t rbuf_cap;          /* 0 makes alloc_cb fail (tests) */
+  char rbuf[UVGO_RBUF_SIZE];
+} uvgo_loop_t;
+
+/* A pointer and a libuv status, returned by value so Go passes no pointer. */
+typedef struct {
+  void* ptr;
+  int err;
+} uvgo_new_t;
+
+uvgo_new_t uvgo_loop_new(uintptr_t id);
+int uvgo_loop_close(uv_loop_t* loop);
+void uvgo_post_close(uv_loop_t* loop);
+int uvgo_post_send(uv_loop_t* loop);
+int uvgo_loop_block_signal(uv_loop_t* loop, int sig);
+int uvgo_loop_idle_time_metrics(uv_loop_t* loop);
+uv_thread_t uvgo_thread_self(void);
+
+uvgo_new_t uvgo_handle_new(uv_loop_t* loop, uv_handle_type type,
+                           uintptr_t id, unsigned int flags);
+void uvgo_close(uv_handle_t* h);
+void uvgo_walk(uv_loop_t* loop);
+
+int uvgo_timer_start(uv_timer_t* t, uint64_t timeout, uint64_t repeat);
+int uvgo_idle_start(uv_idle_t* h);
+int uvgo_prepare_start(uv_prepare_t* h);
+int uvgo_check_start(uv_check_t* h);
+
+#endif /* UVGO_H_ */
