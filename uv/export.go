@@ -8,10 +8,15 @@ package uv
 
 /*
 #include <stdint.h>
+#include <sys/types.h>
 */
 import "C"
 
-import "github.com/gouv/gouv/cbridge"
+import (
+	"unsafe"
+
+	"github.com/gouv/gouv/cbridge"
+)
 
 // lookup returns the loop and the handle for a callback.
 func lookup(lid, hid C.uintptr_t) (*Loop, Handle) {
@@ -110,4 +115,51 @@ func goUVAsync(lid, hid C.uintptr_t) {
 	defer l.trap()
 	a := h.(*Async)
 	a.cb(a)
+}
+
+//export goUVDeferred
+func goUVDeferred(lid C.uintptr_t) {
+	l := loopByID(uint64(lid))
+	if l == nil {
+		return
+	}
+	defer l.trap()
+	l.runDeferred()
+}
+
+//export goUVRequest
+func goUVRequest(lid, rid C.uintptr_t, status C.int) {
+	l := loopByID(uint64(lid))
+	if l == nil {
+		return
+	}
+	defer l.trap()
+	l.finishReq(rid, int(status))
+}
+
+//export goUVConnection
+func goUVConnection(lid, hid C.uintptr_t, status C.int) {
+	l, h := lookup(lid, hid)
+	if h == nil {
+		return
+	}
+	defer l.trap()
+	h.(Stream).streamBase().onConnection(statusErr(int(status)))
+}
+
+//export goUVRead
+func goUVRead(lid, hid C.uintptr_t, nread C.ssize_t, base *C.char) {
+	l, h := lookup(lid, hid)
+	if h == nil {
+		return
+	}
+	defer l.trap()
+	var s *stream
+	switch h := h.(type) {
+	case *TCP:
+		s = &h.stream
+	case *Pipe:
+		s = &h.stream
+	}
+	s.readCb(int(nread), unsafe.Pointer(base))
 }

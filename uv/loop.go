@@ -40,7 +40,8 @@ type Loop struct {
 	ptr      *C.uv_loop_t
 	id       uint64
 	handles  cbridge.Table[Handle]
-	reqs     cbridge.Table[request]
+	reqs     cbridge.Table[reqEntry]
+	deferred deferredQueue
 	running  atomic.Bool
 	inUVRun  bool
 	stopping bool
@@ -233,10 +234,13 @@ func (l *Loop) Close() error {
 	if l.handles.Len() > 0 || l.reqs.Len() > 0 {
 		return &Error{Op: "uv_loop_close", Code: EBUSY, Detail: l.describeOpen()}
 	}
+	if n := l.deferred.pending(); n > 0 {
+		return &Error{Op: "uv_loop_close", Code: EBUSY, Detail: itoa(n) + " callbacks have not run: run the loop"}
+	}
 	if err := l.post.close(); err != nil {
 		return err
 	}
-	C.uvgo_post_close(l.ptr)
+	C.uvgo_internal_close(l.ptr)
 	C.uv_run(l.ptr, C.UV_RUN_NOWAIT)
 	if err := check("uv_loop_close", int(C.uvgo_loop_close(l.ptr))); err != nil {
 		return err

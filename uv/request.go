@@ -1,11 +1,60 @@
 package uv
 
-// request is an in-flight libuv request (uv_req_t: write, connect,
+/*
+#include <stdint.h>
+*/
+import "C"
+
+import "github.com/gouv/gouv/cbridge"
+
+// reqKind names a request type, for uvdebug's counts.
+type reqKind uint8
+
+const (
+	reqWrite reqKind = iota
+	reqConnect
+	reqShutdown
+)
+
+var reqKindNames = [...]string{reqWrite: "write", reqConnect: "connect", reqShutdown: "shutdown"}
+
+// reqEntry is an in-flight libuv request (uv_req_t: write, connect,
 // shutdown) whose callback goes to Go. Its ID, in the loop's request table,
-// is in req->data; the entry is deleted in the request's callback, or at
+// is in req->data. The entry is deleted in the request's callback, or at
 // once when the call that would start it fails, since libuv never calls
-// back then.
-type request interface {
-	// complete runs the request's Go callback with libuv's status.
-	complete(l *Loop, status int)
+// back then. A request without a Go callback has ID 0 and no entry: C
+// frees it without calling Go.
+type reqEntry struct {
+	cb   func(error)
+	kind reqKind
+}
+
+// newReq registers a request's callback and returns the ID for req->data;
+// 0 when cb is nil.
+func (l *Loop) newReq(cb func(error), kind reqKind) C.uintptr_t {
+	if cb == nil {
+		return 0
+	}
+	l.dbg.reqStarted(reqKindNames[kind])
+	return C.uintptr_t(l.reqs.New(reqEntry{cb: cb, kind: kind}))
+}
+
+// dropReq forgets a request whose call failed: libuv will not call back.
+func (l *Loop) dropReq(id C.uintptr_t) {
+	if e, ok := l.reqs.Get(cbridge.ID(id)); ok {
+		l.reqs.Delete(cbridge.ID(id))
+		l.dbg.reqDone(reqKindNames[e.kind])
+	}
+}
+
+// finishReq runs in a request's callback: the entry goes, then the Go
+// callback runs with libuv's status.
+func (l *Loop) finishReq(id C.uintptr_t, status int) {
+	e, ok := l.reqs.Get(cbridge.ID(id))
+	if !ok {
+		return
+	}
+	l.reqs.Delete(cbridge.ID(id))
+	l.dbg.reqDone(reqKindNames[e.kind])
+	e.cb(statusErr(status))
 }

@@ -13,6 +13,12 @@ static void uvgo_post_cb(uv_async_t* h) {
   goUVPost(LOOP_ID(h));
 }
 
+/* Stops itself first: Go re-arms it if its callbacks defer more. */
+static void uvgo_deferred_cb(uv_idle_t* h) {
+  uv_idle_stop(h);
+  goUVDeferred(LOOP_ID(h));
+}
+
 uvgo_new_t uvgo_loop_new(uintptr_t id) {
   uvgo_new_t r = {NULL, 0};
   uvgo_loop_t* l = malloc(sizeof(*l));
@@ -33,18 +39,29 @@ uvgo_new_t uvgo_loop_new(uintptr_t id) {
     return r;
   }
   uv_unref((uv_handle_t*) &l->post);
+  uv_idle_init(&l->loop, &l->deferred); /* cannot fail */
   l->loop.data = (void*) id;
   l->rbuf_cap = UVGO_RBUF_SIZE;
   r.ptr = l;
   return r;
 }
 
-/* Closes the post handle; the caller runs the loop to finish the close. */
-void uvgo_post_close(uv_loop_t* loop) {
+/* Closes the binding's own handles; the caller runs the loop to finish. */
+void uvgo_internal_close(uv_loop_t* loop) {
   uvgo_loop_t* l = (uvgo_loop_t*) loop;
   loop->stop_flag = 0; /* a pending uv_stop would keep uv_run from closing */
   if (!uv_is_closing((uv_handle_t*) &l->post))
     uv_close((uv_handle_t*) &l->post, NULL);
+  if (!uv_is_closing((uv_handle_t*) &l->deferred))
+    uv_close((uv_handle_t*) &l->deferred, NULL);
+}
+
+void uvgo_defer_arm(uv_loop_t* loop) {
+  uv_idle_start(&((uvgo_loop_t*) loop)->deferred, uvgo_deferred_cb);
+}
+
+void uvgo_set_rbuf_cap(uv_loop_t* loop, size_t cap) {
+  ((uvgo_loop_t*) loop)->rbuf_cap = cap < UVGO_RBUF_SIZE ? cap : UVGO_RBUF_SIZE;
 }
 
 int uvgo_post_send(uv_loop_t* loop) {
@@ -70,7 +87,7 @@ uv_thread_t uvgo_thread_self(void) {
   return uv_thread_self();
 }
 
-static void uvgo_close_cb(uv_handle_t* h) {
+void uvgo_close_cb(uv_handle_t* h) {
   if (HANDLE_ID(h) != 0)
     goUVClose(LOOP_ID(h), HANDLE_ID(h));
   free(h);

@@ -1,0 +1,87 @@
+package uv
+
+/*
+#include "uvgo.h"
+*/
+import "C"
+
+import "unsafe"
+
+// Pipe is a pipe handle (uv_pipe_t): on Unix, a unix domain socket or a
+// pipe fd. It has every Stream method.
+//
+// https://docs.libuv.org/en/v1.x/pipe.html
+type Pipe struct {
+	stream
+}
+
+// NewPipe creates a pipe handle on l (uv_pipe_init); ipc selects a pipe
+// that can pass handles between processes.
+func NewPipe(l *Loop, ipc bool) (*Pipe, error) {
+	p := &Pipe{}
+	var flags uint
+	if ipc {
+		flags = 1
+	}
+	if err := l.newHandle(p, TypeNamedPipe, flags, "uv_pipe_init"); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (p *Pipe) pp() *C.uv_pipe_t { return (*C.uv_pipe_t)(p.ptr) }
+
+// Bind binds the pipe to a file system path (uv_pipe_bind). The socket file
+// is created, and libuv removes it when the handle is closed.
+func (p *Pipe) Bind(path string) error {
+	if err := p.startable("uv_pipe_bind"); err != nil {
+		return err
+	}
+	cs := C.CString(path)
+	defer C.free(unsafe.Pointer(cs))
+	return check("uv_pipe_bind", int(C.uv_pipe_bind(p.pp(), cs)))
+}
+
+// Connect connects to the unix socket at path (uv_pipe_connect). cb runs on
+// the loop's goroutine with nil when connected, or the error (ENOENT,
+// ECONNREFUSED...); with ECANCELED when the handle was closed first.
+func (p *Pipe) Connect(path string, cb func(err error)) error {
+	if err := p.startable("uv_pipe_connect"); err != nil {
+		return err
+	}
+	cs := C.CString(path)
+	defer C.free(unsafe.Pointer(cs))
+	id := p.loop.newReq(cb, reqConnect)
+	if err := check("uv_pipe_connect", int(C.uvgo_pipe_connect(p.pp(), cs, id))); err != nil {
+		p.loop.dropReq(id)
+		return err
+	}
+	return nil
+}
+
+// Open adopts an existing pipe or unix socket fd (uv_pipe_open). The handle
+// owns fd from then on.
+func (p *Pipe) Open(fd int) error {
+	if err := p.startable("uv_pipe_open"); err != nil {
+		return err
+	}
+	return check("uv_pipe_open", int(C.uv_pipe_open(p.pp(), C.uv_file(fd))))
+}
+
+// LocalAddr returns the path the pipe is bound to (uv_pipe_getsockname).
+func (p *Pipe) LocalAddr() (string, error) { return p.name("uv_pipe_getsockname", 0) }
+
+// RemoteAddr returns the path of the peer (uv_pipe_getpeername).
+func (p *Pipe) RemoteAddr() (string, error) { return p.name("uv_pipe_getpeername", 1) }
+
+func (p *Pipe) name(op string, peer C.int) (string, error) {
+	if err := p.live(); err != nil {
+		return "", err
+	}
+	var buf [256]C.char
+	n := int(C.uvgo_pipe_name(p.pp(), peer, &buf[0], C.size_t(len(buf))))
+	if n < 0 {
+		return "", check(op, n)
+	}
+	return C.GoStringN(&buf[0], C.int(n)), nil
+}
