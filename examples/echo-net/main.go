@@ -1,0 +1,35 @@
+// Command echo-net is examples/echo on Go's net package (the netpoller): the
+// same flags, output and behaviour, the baseline for the benchmarks.
+//
+//	go run ./examples/echo-net -addr 127.0.0.1:7000
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/gouv/gouv/examples/echo-net/netecho"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:7000", "TCP address to listen on")
+	pipe := flag.String("pipe", "", "unix socket path to listen on instead of TCP")
+	flag.Parse()
+	log.SetFlags(0)
+
+	srv, err := netecho.Start(netecho.Config{Addr: *addr, Pipe: *pipe})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("listening on %s\n", srv.Addr())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	<-sigs
+	if err := srv.Stop(); err != nil {
+		log.Fatal(err)
+	}
+}

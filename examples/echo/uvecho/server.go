@@ -1,0 +1,221 @@
+// Package uvecho is a TCP and unix-socket echo server on gouv: ordinary Go
+// over the public uv API, what a user would write. examples/echo runs it;
+// tests and benchmarks start it in-process.
+//
+// Each connection echoes every byte in order: the read callback writes what
+// it got (Write tries the socket first and queues only the rest). When more
+// than HighWater bytes are queued for a slow reader, the connection stops
+// reading until the queue drains, so memory stays bounded. At end of
+// stream it finishes echoing, shuts down its write side and closes; a reset
+// or error closes it at once.
+package uvecho
+
+import (
+	"errors"
+	"io"
+	"net/netip"
+
+	"github.com/gouv/gouv/uv"
+)
+
+// DefaultHighWater is the write-queue size above which a connection stops
+// reading.
+const DefaultHighWater = 1 << 20
+
+// Config says where to listen.
+type Config struct {
+	Addr      string // TCP host:port (port 0 picks one); ignored when Pipe is set
+	Pipe      string // unix socket path
+	Backlog   int    // listen backlog; 0 means 1024
+	HighWater int    // bytes queued before reading pauses; 0 means DefaultHighWater
+}
+
+// Server is an echo server on one loop. Its methods run on the loop's
+// goroutine.
+type Server struct {
+	loop  *uv.Loop
+	lis   uv.Stream
+	pipe  bool
+	addr  string
+	hwm   int
+	conns map[*conn]struct{}
+	done  bool
+}
+
+// New starts listening on l as cfg says. Call it on l's goroutine (before
+// Run or from a callback).
+func New(l *uv.Loop, cfg Config) (*Server, error) {
+	s := &Server{loop: l, hwm: cfg.HighWater, conns: map[*conn]struct{}{}}
+	if s.hwm <= 0 {
+		s.hwm = DefaultHighWater
+	}
+	backlog := cfg.Backlog
+	if backlog <= 0 {
+		backlog = 1024
+	}
+	var err error
+	if cfg.Pipe != "" {
+		err = s.listenPipe(cfg.Pipe)
+	} else {
+		err = s.listenTCP(cfg.Addr)
+	}
+	if err == nil {
+		err = s.lis.Listen(backlog, s.accept)
+	}
+	if err != nil {
+		if s.lis != nil {
+			s.lis.Close(nil)
+		}
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) listenTCP(addr string) error {
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		return err
+	}
+	t, err := uv.NewTCP(s.loop)
+	if err != nil {
+		return err
+	}
+	s.lis = t
+	if err := t.Bind(ap, 0); err != nil {
+		return err
+	}
+	bound, err := t.LocalAddr()
+	s.addr = bound.String()
+	return err
+}
+
+func (s *Server) listenPipe(path string) error {
+	p, err := uv.NewPipe(s.loop, false)
+	if err != nil {
+		return err
+	}
+	s.lis, s.pipe, s.addr = p, true, path
+	return p.Bind(path)
+}
+
+// Addr returns the address the server listens on: host:port with the real
+// port, or the socket path.
+func (s *Server) Addr() string { return s.addr }
+
+// Conns returns the number of open connections.
+func (s *Server) Conns() int { return len(s.conns) }
+
+// Shutdown closes the listener and every connection; the loop then has
+// nothing left to run and Run returns.
+func (s *Server) Shutdown() {
+	if s.done {
+		return
+	}
+	s.done = true
+	s.lis.Close(nil)
+	for c := range s.conns {
+		c.close()
+	}
+}
+
+func (s *Server) accept(err error) {
+	if err != nil || s.done {
+		return
+	}
+	h, err := s.newStream()
+	if err != nil {
+		return
+	}
+	if err := s.lis.Accept(h); err != nil {
+		h.Close(nil)
+		return
+	}
+	c := &conn{srv: s, h: h}
+	c.onRead, c.onDrained, c.onShutdown, c.onClosed = c.read, c.drained, c.shutdownDone, c.closed
+	s.conns[c] = struct{}{}
+	if err := h.ReadStart(c.onRead); err != nil {
+		c.close()
+	}
+}
+
+func (s *Server) newStream() (uv.Stream, error) {
+	if s.pipe {
+		return uv.NewPipe(s.loop, false)
+	}
+	t, err := uv.NewTCP(s.loop)
+	if err == nil {
+		t.SetNoDelay(true)
+	}
+	return t, err
+}
+
+// conn is one echoed connection. Its callbacks are method values made once
+// per connection, so the echo path does not allocate.
+type conn struct {
+	srv     *Server
+	h       uv.Stream
+	paused  bool
+	eof     bool
+	closing bool
+
+	onRead     func([]byte, error)
+	onDrained  func(error)
+	onShutdown func(error)
+	onClosed   func()
+}
+
+func (c *conn) read(p []byte, err error) {
+	if err != nil {
+		c.readFailed(err)
+		return
+	}
+	if err := c.h.Write(p, nil); err != nil {
+		c.close()
+		return
+	}
+	if c.h.WriteQueueSize() > c.srv.hwm && !c.paused {
+		// A slow reader: stop reading until what is queued has gone. The
+		// empty write's callback runs when the writes before it are done.
+		c.paused = true
+		c.h.ReadStop()
+		if err := c.h.Write(nil, c.onDrained); err != nil {
+			c.close()
+		}
+	}
+}
+
+func (c *conn) readFailed(err error) {
+	if !errors.Is(err, io.EOF) {
+		c.close()
+		return
+	}
+	// Half-close: echo what is queued, then shut down our write side.
+	c.eof = true
+	if err := c.h.Shutdown(c.onShutdown); err != nil {
+		c.close()
+	}
+}
+
+func (c *conn) drained(err error) {
+	if err != nil || c.closing {
+		return
+	}
+	c.paused = false
+	if !c.eof {
+		if err := c.h.ReadStart(c.onRead); err != nil {
+			c.close()
+		}
+	}
+}
+
+func (c *conn) shutdownDone(error) { c.close() }
+
+func (c *conn) close() {
+	if c.closing {
+		return
+	}
+	c.closing = true
+	c.h.Close(c.onClosed)
+}
+
+func (c *conn) closed() { delete(c.srv.conns, c) }
