@@ -6,14 +6,16 @@ package cbridge
 // single slot is reused 2^32 times).
 type ID uint64
 
-// slot is one entry of a Table: the value, the generation that live IDs for
-// the slot carry, and the next free slot while it is free.
+// slot is one entry of a Table: the value, the slot's generation, and the
+// next free slot while it is free. The generation is odd while the slot is
+// live (New and Delete each add one), and live IDs carry it.
 type slot[T any] struct {
 	val  T
 	gen  uint32
 	next uint32 // index+1 of the next free slot; 0 ends the list
-	live bool
 }
+
+func (s *slot[T]) live() bool { return s.gen&1 == 1 }
 
 // Table maps IDs to values of type T. New, Get and Delete are O(1), take no
 // lock and do not allocate once the table has grown to its working size.
@@ -30,13 +32,14 @@ type Table[T any] struct {
 func (t *Table[T]) New(v T) ID {
 	i := t.free
 	if i == 0 {
-		t.slots = append(t.slots, slot[T]{gen: 1})
+		t.slots = append(t.slots, slot[T]{})
 		i = uint32(len(t.slots))
 	} else {
 		t.free = t.slots[i-1].next
 	}
 	s := &t.slots[i-1]
-	s.val, s.next, s.live = v, 0, true
+	s.val, s.next = v, 0
+	s.gen++
 	t.n++
 	return ID(uint64(s.gen)<<32 | uint64(i))
 }
@@ -48,7 +51,7 @@ func (t *Table[T]) lookup(id ID) *slot[T] {
 		return nil
 	}
 	s := &t.slots[i-1]
-	if !s.live || s.gen != uint32(id>>32) {
+	if !s.live() || s.gen != uint32(id>>32) {
 		return nil
 	}
 	return s
@@ -72,11 +75,8 @@ func (t *Table[T]) Delete(id ID) bool {
 		return false
 	}
 	var zero T
-	s.val, s.live = zero, false
+	s.val = zero
 	s.gen++
-	if s.gen == 0 {
-		s.gen = 1
-	}
 	s.next = t.free
 	t.free = uint32(id)
 	t.n--
@@ -92,7 +92,7 @@ func (t *Table[T]) Len() int { return t.n }
 func (t *Table[T]) Range(f func(ID, T) bool) {
 	for i := range t.slots {
 		s := &t.slots[i]
-		if !s.live {
+		if !s.live() {
 			continue
 		}
 		if !f(ID(uint64(s.gen)<<32|uint64(i+1)), s.val) {

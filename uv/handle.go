@@ -96,9 +96,9 @@ type handle struct {
 	ptr     unsafe.Pointer // the uv_<type>_t
 	loop    *Loop
 	id      cbridge.ID
-	typ     HandleType
-	state   handleState
 	onClose func()
+	typ     uint8 // a HandleType; small, since a program may hold millions
+	state   handleState
 }
 
 func (h *handle) base() *handle { return h }
@@ -120,7 +120,7 @@ func (l *Loop) newHandle(h Handle, typ HandleType, flags uint, op string) error 
 		return check(op, int(r.err))
 	}
 	b := h.base()
-	b.ptr, b.loop, b.id, b.typ = r.ptr, l, id, typ
+	b.ptr, b.loop, b.id, b.typ = r.ptr, l, id, uint8(typ)
 	l.dbg.opened(id, typ)
 	return nil
 }
@@ -131,7 +131,7 @@ func (h *handle) closed() {
 	h.state = stateClosed
 	h.ptr = nil
 	h.loop.handles.Delete(h.id)
-	h.loop.dbg.closed(h.id, h.typ)
+	h.loop.dbg.closed(h.id, HandleType(h.typ))
 	if cb := h.onClose; cb != nil {
 		h.onClose = nil
 		cb()
@@ -194,7 +194,7 @@ func (h *handle) HasRef() bool {
 func (h *handle) Loop() *Loop { return h.loop }
 
 // Type returns the handle's type (uv_handle_get_type).
-func (h *handle) Type() HandleType { return h.typ }
+func (h *handle) Type() HandleType { return HandleType(h.typ) }
 
 // Fd returns the handle's file descriptor (uv_fileno): EINVAL for handle
 // types without one (timers, idle...), EBADF when it has none yet or is
@@ -221,7 +221,7 @@ func (h *handle) live() error {
 // mustLive is live for methods without an error result.
 func (h *handle) mustLive(method string) {
 	if h.state == stateClosed {
-		panic("uv: " + h.typ.String() + " " + method + " called on a closed handle")
+		panic("uv: " + h.Type().String() + " " + method + " called on a closed handle")
 	}
 }
 
