@@ -8,7 +8,12 @@ import (
 	"io"
 	"net"
 	"sync"
+	"sync/atomic"
 )
+
+// BufferSize is the size of each connection's buffer: the most the server
+// holds for a connection, read but not yet echoed.
+const BufferSize = 64 << 10
 
 // Config says where to listen, as uvecho.Config.
 type Config struct {
@@ -23,6 +28,8 @@ type Server struct {
 	conns map[net.Conn]struct{}
 	done  bool
 	wg    sync.WaitGroup
+
+	maxHeld atomic.Int64 // MaxHeld
 }
 
 // Start listens as cfg says and serves on new goroutines until Stop.
@@ -50,6 +57,12 @@ func (s *Server) Conns() int {
 	defer s.mu.Unlock()
 	return len(s.conns)
 }
+
+// MaxHeld returns the most bytes any connection has held since the server
+// started: read from the socket, not yet echoed (at most BufferSize, since
+// a blocked write also stops the reading). Tests compare it with uvecho's
+// MaxWriteQueue.
+func (s *Server) MaxHeld() int { return int(s.maxHeld.Load()) }
 
 // Stop closes the listener and every connection and waits for the
 // goroutines to end.
@@ -101,10 +114,11 @@ func (s *Server) echo(c net.Conn) {
 		s.mu.Unlock()
 		c.Close()
 	}()
-	buf := make([]byte, 64<<10)
+	buf := make([]byte, BufferSize)
 	for {
 		n, err := c.Read(buf)
 		if n > 0 {
+			s.noteHeld(n)
 			if _, werr := c.Write(buf[:n]); werr != nil {
 				return
 			}
@@ -116,6 +130,17 @@ func (s *Server) echo(c net.Conn) {
 			return
 		}
 		if err != nil {
+			return
+		}
+	}
+}
+
+// noteHeld records n bytes held for echoing in maxHeld; one atomic load
+// per read once the maximum is reached.
+func (s *Server) noteHeld(n int) {
+	for {
+		m := s.maxHeld.Load()
+		if int64(n) <= m || s.maxHeld.CompareAndSwap(m, int64(n)) {
 			return
 		}
 	}

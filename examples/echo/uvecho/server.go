@@ -3,7 +3,8 @@
 // tests and benchmarks start it in-process.
 //
 // Each connection echoes every byte in order: the read callback writes what
-// it got (Write tries the socket first and queues only the rest). When more
+// it got (TryWrite first; only the rest is queued, with a callback that
+// closes the connection when the write fails). When more
 // than HighWater bytes are queued for a slow reader, the connection stops
 // reading until the queue drains, so memory stays bounded. At end of
 // stream it finishes echoing, shuts down its write side and closes; a reset
@@ -40,6 +41,10 @@ type Server struct {
 	hwm   int
 	conns map[*conn]struct{}
 	done  bool
+
+	// Inspection (MaxWriteQueue, Pauses): loop goroutine only.
+	maxQueue int
+	pauses   int
 }
 
 // New starts listening on l as cfg says. Call it on l's goroutine (before
@@ -105,6 +110,23 @@ func (s *Server) Addr() string { return s.addr }
 // Conns returns the number of open connections.
 func (s *Server) Conns() int { return len(s.conns) }
 
+// HighWater returns the write-queue size above which a connection stops
+// reading (Config.HighWater, or DefaultHighWater).
+func (s *Server) HighWater() int { return s.hwm }
+
+// MaxWriteQueue returns the largest write queue (bytes accepted for
+// writing but not yet handed to the kernel, WriteQueueSize) that any
+// connection has had since the server started, sampled right after each
+// echo write, which is when the queue is at its largest. It is what the
+// server buffers for a slow reader: reading stops as soon as the queue
+// passes HighWater, so it stays within HighWater plus one read (the loop's
+// 64 KiB read buffer). Tests use it; call it on the loop's goroutine.
+func (s *Server) MaxWriteQueue() int { return s.maxQueue }
+
+// Pauses returns how many times a connection has stopped reading because
+// its write queue passed HighWater. Call it on the loop's goroutine.
+func (s *Server) Pauses() int { return s.pauses }
+
 // Shutdown closes the listener and every connection; the loop then has
 // nothing left to run and Run returns.
 func (s *Server) Shutdown() {
@@ -131,7 +153,8 @@ func (s *Server) accept(err error) {
 		return
 	}
 	c := &conn{srv: s, h: h}
-	c.onRead, c.onDrained, c.onShutdown, c.onClosed = c.read, c.drained, c.shutdownDone, c.closed
+	c.onRead, c.onWritten, c.onDrained = c.read, c.written, c.drained
+	c.onShutdown, c.onClosed = c.shutdownDone, c.closed
 	s.conns[c] = struct{}{}
 	if err := h.ReadStart(c.onRead); err != nil {
 		c.close()
@@ -159,6 +182,7 @@ type conn struct {
 	closing bool
 
 	onRead     func([]byte, error)
+	onWritten  func(error)
 	onDrained  func(error)
 	onShutdown func(error)
 	onClosed   func()
@@ -169,18 +193,49 @@ func (c *conn) read(p []byte, err error) {
 		c.readFailed(err)
 		return
 	}
-	if err := c.h.Write(p, nil); err != nil {
+	if err := c.write(p); err != nil {
 		c.close()
 		return
 	}
-	if c.h.WriteQueueSize() > c.srv.hwm && !c.paused {
+	q := c.h.WriteQueueSize()
+	if q > c.srv.maxQueue {
+		c.srv.maxQueue = q
+	}
+	if q > c.srv.hwm && !c.paused {
 		// A slow reader: stop reading until what is queued has gone. The
 		// empty write's callback runs when the writes before it are done.
 		c.paused = true
+		c.srv.pauses++
 		c.h.ReadStop()
 		if err := c.h.Write(nil, c.onDrained); err != nil {
 			c.close()
 		}
+	}
+}
+
+// write echoes p: what the socket takes at once costs nothing more (no
+// request, no callback); the rest is queued with a callback. Every queued
+// write has one because after a failed write libuv stops writing and
+// leaves the later requests queued until close: the failure of a write
+// without a callback would go unheard while reading is paused, and the
+// connection would stay open forever.
+func (c *conn) write(p []byte) error {
+	if c.h.WriteQueueSize() == 0 {
+		n, err := c.h.TryWrite(p)
+		if err != nil && !errors.Is(err, uv.EAGAIN) {
+			return err
+		}
+		if n == len(p) {
+			return nil
+		}
+		p = p[n:]
+	}
+	return c.h.Write(p, c.onWritten)
+}
+
+func (c *conn) written(err error) {
+	if err != nil {
+		c.close()
 	}
 }
 
@@ -197,7 +252,11 @@ func (c *conn) readFailed(err error) {
 }
 
 func (c *conn) drained(err error) {
-	if err != nil || c.closing {
+	if c.closing {
+		return
+	}
+	if err != nil {
+		c.close()
 		return
 	}
 	c.paused = false

@@ -1,0 +1,112 @@
+// Command timers is libuv's million_timers benchmark on gouv and on Go's
+// time.AfterFunc: n one-shot timers with random timeouts in 0..max ms,
+// armed at once; it prints the time from arming the first until the last
+// fired, and the process's peak RSS. bench/c/million_timers.c is the same
+// on C libuv.
+//
+//	go run ./bench/timers -impl uv
+//	go run ./bench/timers -impl afterfunc
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"math/rand/v2"
+	"os"
+	"runtime/pprof"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gouv/gouv/uv"
+)
+
+func main() {
+	impl := flag.String("impl", "uv", "uv or afterfunc")
+	n := flag.Int("n", 1_000_000, "number of timers")
+	maxMs := flag.Int("max", 1000, "largest timeout in milliseconds")
+	seed := flag.Uint64("seed", 1, "random seed for the timeouts")
+	cpuprof := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	flag.Parse()
+	if *cpuprof != "" {
+		f, err := os.Create(*cpuprof)
+		if err != nil {
+			log.Fatal(err)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+
+	rng := rand.New(rand.NewPCG(*seed, 0))
+	timeouts := make([]time.Duration, *n)
+	for i := range timeouts {
+		timeouts[i] = time.Duration(rng.IntN(*maxMs+1)) * time.Millisecond
+	}
+	var elapsed time.Duration
+	switch *impl {
+	case "uv":
+		elapsed = runUV(timeouts)
+	case "afterfunc":
+		elapsed = runAfterFunc(timeouts)
+	default:
+		log.Fatalf("unknown -impl %q", *impl)
+	}
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	fmt.Printf("million_timers impl=%s fired=%d seconds=%.3f maxrss_mib=%d\n",
+		*impl, len(timeouts), elapsed.Seconds(), ru.Maxrss/1024)
+}
+
+// runUV arms one uv.Timer per timeout on one loop, as an application
+// would, and runs the loop until all fired; closing them is not timed.
+func runUV(timeouts []time.Duration) time.Duration {
+	l, err := uv.NewLoop()
+	if err != nil {
+		log.Fatal(err)
+	}
+	fired := 0
+	cb := func(*uv.Timer) { fired++ }
+	timers := make([]*uv.Timer, len(timeouts))
+	start := time.Now()
+	for i, d := range timeouts {
+		t, err := uv.NewTimer(l)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := t.Start(d, 0, cb); err != nil {
+			log.Fatal(err)
+		}
+		timers[i] = t
+	}
+	if _, err := l.Run(uv.RunDefault); err != nil {
+		log.Fatal(err)
+	}
+	elapsed := time.Since(start)
+	if fired != len(timeouts) {
+		log.Fatalf("fired %d of %d", fired, len(timeouts))
+	}
+	for _, t := range timers {
+		t.Close(nil)
+	}
+	l.Run(uv.RunDefault)
+	if err := l.Close(); err != nil {
+		log.Fatal(err)
+	}
+	return elapsed
+}
+
+// runAfterFunc is the same on the Go runtime's timers.
+func runAfterFunc(timeouts []time.Duration) time.Duration {
+	var fired atomic.Int64
+	var wg sync.WaitGroup
+	wg.Add(len(timeouts))
+	f := func() { fired.Add(1); wg.Done() }
+	start := time.Now()
+	for _, d := range timeouts {
+		time.AfterFunc(d, f)
+	}
+	wg.Wait()
+	return time.Since(start)
+}
