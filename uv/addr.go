@@ -22,7 +22,8 @@ type sockaddr struct {
 }
 
 // toSockaddr converts ap for op; an invalid address (the zero AddrPort, or
-// a zone that names no interface) is an EINVAL *Error.
+// a zone that is neither a uint32 interface index nor an interface name)
+// is an EINVAL *Error.
 func toSockaddr(op string, ap netip.AddrPort) (sockaddr, error) {
 	var sa sockaddr
 	a := ap.Addr()
@@ -39,7 +40,7 @@ func toSockaddr(op string, ap netip.AddrPort) (sockaddr, error) {
 	sa.family = C.AF_INET6
 	sa.ip = a.As16()
 	if z := a.Zone(); z != "" {
-		if n, err := strconv.Atoi(z); err == nil {
+		if n, err := strconv.ParseUint(z, 10, 32); err == nil {
 			sa.scope = C.uint32_t(n)
 		} else if ifi, err := net.InterfaceByName(z); err == nil {
 			sa.scope = C.uint32_t(ifi.Index)

@@ -13,7 +13,7 @@ func (e Errno) Is(target error) bool {
 	if errIsEOF(e, target) {
 		return true
 	}
-	if e >= 0 || e <= -4000 {
+	if e >= 0 || e <= -3000 {
 		return false
 	}
 	se := syscall.Errno(-e)
@@ -22,10 +22,10 @@ func (e Errno) Is(target error) bool {
 
 // Timeout reports whether e is a timeout (ETIMEDOUT), as syscall.Errno does.
 func (e Errno) Timeout() bool {
-	return e < 0 && e > -4000 && syscall.Errno(-e).Timeout()
+	return e < 0 && e > -3000 && syscall.Errno(-e).Timeout()
 }
 
 // Temporary reports whether e is worth retrying, as syscall.Errno does.
 func (e Errno) Temporary() bool {
-	return e < 0 && e > -4000 && syscall.Errno(-e).Temporary()
+	return e < 0 && e > -3000 && syscall.Errno(-e).Temporary()
 }

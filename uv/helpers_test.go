@@ -67,3 +67,40 @@ func runLoop(t testing.TB, l *Loop, mode RunMode) bool {
 type counter struct{ n int }
 
 func (c *counter) inc() { c.n++ }
+
+// doClose is libuv's do_close (test-ref.c): Close with a callback, check it
+// did not run synchronously, run the loop, check it ran exactly once.
+func doClose(t testing.TB, h Handle) {
+	t.Helper()
+	var closed counter
+	require.NoError(t, h.Close(closed.inc))
+	assert.Zero(t, closed.n, "close callback ran synchronously")
+	runLoop(t, h.Loop(), RunDefault)
+	assert.Equal(t, 1, closed.n, "close callbacks")
+}
+
+// runPanic runs l under the same watchdog as runLoop and returns the
+// *CallbackPanic that Run panicked with; it fails the test when Run
+// returned instead, or panicked with something else.
+func runPanic(t testing.TB, l *Loop, mode RunMode) *CallbackPanic {
+	t.Helper()
+	wd := time.AfterFunc(watchdogTimeout, func() {
+		l.Post(func() {
+			t.Errorf("watchdog: loop still running after %v", watchdogTimeout)
+			l.Stop()
+		})
+	})
+	defer wd.Stop()
+	v := catchPanic(func() { l.Run(mode) })
+	require.NotNil(t, v, "Run returned without panicking")
+	p, ok := v.(*CallbackPanic)
+	require.True(t, ok, "Run panicked with %T %v, want *CallbackPanic", v, v)
+	return p
+}
+
+// catchPanic calls f and returns what it panicked with, or nil.
+func catchPanic(f func()) (v any) {
+	defer func() { v = recover() }()
+	f()
+	return nil
+}

@@ -58,7 +58,7 @@ type Option func(*Loop) error
 
 // WithBlockSignal blocks sig while the loop polls, so that it does not wake
 // the loop (uv_loop_configure with UV_LOOP_BLOCK_SIGNAL). libuv accepts only
-// SIGPROF, which Go's CPU profiler sends; others give ENOSYS.
+// SIGPROF, which Go's CPU profiler sends; any other signal gives EINVAL.
 func WithBlockSignal(sig syscall.Signal) Option {
 	return func(l *Loop) error {
 		return check("uv_loop_configure", int(C.uvgo_loop_block_signal(l.ptr, C.int(sig))))

@@ -1,11 +1,15 @@
 package uv
 
 /*
+#include <sys/un.h>
 #include "uvgo.h"
 */
 import "C"
 
-import "unsafe"
+import (
+	"strings"
+	"unsafe"
+)
 
 // Pipe is a pipe handle (uv_pipe_t): on Unix, a unix domain socket or a
 // pipe fd. It has every Stream method.
@@ -32,9 +36,14 @@ func NewPipe(l *Loop, ipc bool) (*Pipe, error) {
 func (p *Pipe) pp() *C.uv_pipe_t { return (*C.uv_pipe_t)(p.ptr) }
 
 // Bind binds the pipe to a file system path (uv_pipe_bind). The socket file
-// is created, and libuv removes it when the handle is closed.
+// is created, and libuv removes it when the handle is closed. A path that
+// does not fit a sockaddr_un (107 bytes) is ENAMETOOLONG, one with a NUL
+// byte EINVAL: libuv 1.44 would silently use a truncated path.
 func (p *Pipe) Bind(path string) error {
 	if err := p.startable("uv_pipe_bind"); err != nil {
+		return err
+	}
+	if err := checkPipePath("uv_pipe_bind", path); err != nil {
 		return err
 	}
 	cs := C.CString(path)
@@ -42,11 +51,29 @@ func (p *Pipe) Bind(path string) error {
 	return check("uv_pipe_bind", int(C.uv_pipe_bind(p.pp(), cs)))
 }
 
+// checkPipePath rejects what uv_pipe_bind and uv_pipe_connect of libuv
+// 1.44 would truncate: a path longer than sun_path holds with its NUL
+// (newer libuv says ENAMETOOLONG too), or with a NUL inside.
+func checkPipePath(op, path string) error {
+	var sun C.struct_sockaddr_un
+	if len(path) >= len(sun.sun_path) {
+		return &Error{Op: op, Code: ENAMETOOLONG, Detail: "path longer than " + itoa(len(sun.sun_path)-1) + " bytes"}
+	}
+	if strings.IndexByte(path, 0) >= 0 {
+		return &Error{Op: op, Code: EINVAL, Detail: "path contains a NUL byte"}
+	}
+	return nil
+}
+
 // Connect connects to the unix socket at path (uv_pipe_connect). cb runs on
 // the loop's goroutine with nil when connected, or the error (ENOENT,
-// ECONNREFUSED...); with ECANCELED when the handle was closed first.
+// ECONNREFUSED...); with ECANCELED when the handle was closed first. A path
+// Bind would reject fails at once, as there.
 func (p *Pipe) Connect(path string, cb func(err error)) error {
 	if err := p.startable("uv_pipe_connect"); err != nil {
+		return err
+	}
+	if err := checkPipePath("uv_pipe_connect", path); err != nil {
 		return err
 	}
 	cs := C.CString(path)

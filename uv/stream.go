@@ -59,8 +59,11 @@ func (s *stream) Listen(backlog int, cb func(err error)) error {
 	if cb == nil {
 		return &Error{Op: "uv_listen", Code: EINVAL, Detail: "nil callback"}
 	}
+	if err := check("uv_listen", int(C.uvgo_listen(s.sp(), C.int(backlog)))); err != nil {
+		return err // the callback in place, if any, stays
+	}
 	s.onConnection = cb
-	return check("uv_listen", int(C.uvgo_listen(s.sp(), C.int(backlog))))
+	return nil
 }
 
 // Accept takes a pending connection of the listening stream s into client,
@@ -86,7 +89,8 @@ func (s *stream) Accept(client Stream) error {
 // p is a view of a buffer that the loop reuses for every read: it is valid
 // only until cb returns, so copy what you keep (bytes.Clone). Passing p to
 // Write or WriteV inside cb is fine: they copy what they cannot send at
-// once.
+// once. On a stream that is reading already it fails with EALREADY and
+// keeps the callback in place: ReadStop first to change it.
 func (s *stream) ReadStart(cb func(p []byte, err error)) error {
 	if err := s.startable("uv_read_start"); err != nil {
 		return err
@@ -94,8 +98,11 @@ func (s *stream) ReadStart(cb func(p []byte, err error)) error {
 	if cb == nil {
 		return &Error{Op: "uv_read_start", Code: EINVAL, Detail: "nil callback"}
 	}
+	if err := check("uv_read_start", int(C.uvgo_read_start(s.sp()))); err != nil {
+		return err // EALREADY when reading: the callback in place stays
+	}
 	s.onRead = cb
-	return check("uv_read_start", int(C.uvgo_read_start(s.sp())))
+	return nil
 }
 
 // ReadStop stops reading (uv_read_stop); it may be called from the read
@@ -113,9 +120,12 @@ func (s *stream) ReadStop() error {
 // copied into C memory and queued, so p may be reused as soon as Write
 // returns. cb, if not nil, runs on a later loop iteration (never inside
 // Write) when all of p was handed to the kernel, with ECANCELED when the
-// stream was closed first. With a nil cb a write costs no callback; its
-// failure then shows on the read side. An empty p with a cb is a marker:
-// cb runs once the writes before it are done.
+// stream was closed first. With a nil cb a write costs no callback, and
+// its failure goes unreported: after a failed write libuv stops writing and
+// keeps the later writes queued until Close cancels them, so a program that
+// must notice (one that stopped reading, say) passes a cb, at least for
+// writes that were queued (WriteQueueSize > 0 after the call). An empty p
+// with a cb is a marker: cb runs once the writes before it are done.
 func (s *stream) Write(p []byte, cb func(err error)) error {
 	if err := s.live(); err != nil {
 		return err
@@ -175,11 +185,18 @@ func (s *stream) TryWrite(p []byte) (int, error) {
 	}
 	s.loop.checkThread("uv_try_write")
 	n := int(C.uvgo_try_write(s.sp(), (*C.char)(unsafe.Pointer(unsafe.SliceData(p))), C.size_t(len(p))))
-	if n < 0 {
+	switch {
+	case n == int(EAGAIN):
+		return 0, errTryWriteAgain
+	case n < 0:
 		return 0, check("uv_try_write", n)
 	}
 	return n, nil
 }
+
+// errTryWriteAgain is TryWrite's EAGAIN, pre-boxed: a writer that fills the
+// socket meets it on its hot path.
+var errTryWriteAgain error = &Error{Op: "uv_try_write", Code: EAGAIN}
 
 // Shutdown shuts down the write side once queued writes are done
 // (uv_shutdown); the peer then reads EOF. cb, if not nil, runs when it is

@@ -83,8 +83,10 @@ func (t *Timer) Repeat() time.Duration {
 	return fromMs(uint64(C.uv_timer_get_repeat((*C.uv_timer_t)(t.ptr))))
 }
 
-// DueIn returns the time until the timer fires, from the loop's cached
-// time (uv_timer_get_due_in); 0 when it is not active.
+// DueIn returns the time until the timer's deadline, from the loop's cached
+// time (uv_timer_get_due_in); 0 once the deadline has passed, and once the
+// timer is closed. Like libuv, it does not look at whether the timer is
+// active: a stopped timer still reports the deadline it had.
 func (t *Timer) DueIn() time.Duration {
 	if t.state == stateClosed {
 		return 0
