@@ -5,6 +5,8 @@ package uv
 */
 import "C"
 
+import "github.com/gouv/gouv/cbridge"
+
 // deferredCall is a callback that the binding owes the program but may not
 // run from inside the call that earned it: libuv never calls back
 // synchronously (libuv's callback_stack test), and neither does gouv. A
@@ -12,49 +14,67 @@ import "C"
 type deferredCall struct {
 	cb  func(error)
 	err error
+	seq uint64
 }
 
 // deferredQueue runs deferred callbacks from an idle handle of the loop's
-// own (data 0, never seen by Walk): on the next iteration, before the loop
-// polls. The handle is started only while the queue is non-empty.
+// own (data 0, never seen by Walk), on the next iteration; the handle is
+// started only while the queue is non-empty.
+//
+// They must also keep libuv's order: a write's callback runs before those
+// of later writes, shutdowns and the close of its stream. libuv runs those
+// from its own queues, some before the idle phase, so every call is
+// numbered (seq) and every request and close remembers how many calls had
+// been deferred when it started; before its callback, the deferred calls
+// up to that number run.
 type deferredQueue struct {
-	q     []deferredCall
-	batch []deferredCall
-	pos   int
-	armed bool
+	q      []deferredCall
+	head   int
+	issued uint64                // seq of the last deferred call
+	closes map[cbridge.ID]uint64 // issued at Close, for handles closed while calls waited
+	armed  bool
 }
+
+func (d *deferredQueue) pending() int { return len(d.q) - d.head }
 
 // deferCall queues cb(err) for the next loop iteration.
 func (l *Loop) deferCall(cb func(error), err error) {
 	d := &l.deferred
-	d.q = append(d.q, deferredCall{cb, err})
+	d.issued++
+	d.q = append(d.q, deferredCall{cb, err, d.issued})
 	if !d.armed {
 		d.armed = true
 		C.uvgo_defer_arm(l.ptr)
 	}
 }
 
-// runDeferred runs the queued callbacks (goUVDeferred). Callbacks queued
-// meanwhile wait for the next iteration; after a panic, the rest of the
-// batch runs first next time.
+// runDeferred runs the calls queued before it started (goUVDeferred);
+// calls queued meanwhile wait for the next iteration.
 func (l *Loop) runDeferred() {
-	d := &l.deferred
-	d.armed = false
+	l.deferred.armed = false
 	defer l.rearmDeferred()
-	if d.pos >= len(d.batch) {
-		d.batch, d.q = d.q, d.batch[:0]
-		d.pos = 0
+	if n := len(l.deferred.q); n > 0 {
+		l.flushDeferred(l.deferred.q[n-1].seq)
 	}
-	for d.pos < len(d.batch) {
-		c := d.batch[d.pos]
-		d.batch[d.pos] = deferredCall{}
-		d.pos++
+}
+
+// flushDeferred runs the waiting calls numbered up to seq, in order. A call
+// that panics is gone; the rest stay queued.
+func (l *Loop) flushDeferred(seq uint64) {
+	d := &l.deferred
+	for d.head < len(d.q) && d.q[d.head].seq <= seq {
+		c := d.q[d.head]
+		d.q[d.head] = deferredCall{}
+		d.head++
+		if d.head == len(d.q) {
+			d.q, d.head = d.q[:0], 0
+		}
 		c.cb(c.err)
 	}
 }
 
-// rearmDeferred starts the idle handle again when callbacks wait, those
-// queued by the batch or left by a panic.
+// rearmDeferred starts the idle handle again when calls wait, those queued
+// by the calls that ran or left by a panic.
 func (l *Loop) rearmDeferred() {
 	d := &l.deferred
 	if d.pending() > 0 && !d.armed {
@@ -63,4 +83,25 @@ func (l *Loop) rearmDeferred() {
 	}
 }
 
-func (d *deferredQueue) pending() int { return len(d.q) + len(d.batch) - d.pos }
+// noteClose remembers, for a handle being closed while deferred calls
+// wait, which of them must run before its close callback.
+func (l *Loop) noteClose(id cbridge.ID) {
+	d := &l.deferred
+	if d.pending() == 0 {
+		return
+	}
+	if d.closes == nil {
+		d.closes = map[cbridge.ID]uint64{}
+	}
+	d.closes[id] = d.issued
+}
+
+// beforeClose runs, in a close callback, the deferred calls noteClose
+// recorded for the handle.
+func (l *Loop) beforeClose(id cbridge.ID) {
+	d := &l.deferred
+	if seq, ok := d.closes[id]; ok {
+		delete(d.closes, id)
+		l.flushDeferred(seq)
+	}
+}

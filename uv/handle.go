@@ -132,6 +132,7 @@ func (h *handle) closed() {
 	h.ptr = nil
 	h.loop.handles.Delete(h.id)
 	h.loop.dbg.closed(h.id, HandleType(h.typ))
+	h.loop.beforeClose(h.id)
 	if cb := h.onClose; cb != nil {
 		h.onClose = nil
 		cb()
@@ -150,6 +151,7 @@ func (h *handle) Close(cb func()) error {
 	h.loop.checkThread("Close")
 	h.state = stateClosing
 	h.onClose = cb
+	h.loop.noteClose(h.id)
 	C.uvgo_close(h.hp())
 	return nil
 }

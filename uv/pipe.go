@@ -78,7 +78,7 @@ func (p *Pipe) Connect(path string, cb func(err error)) error {
 	}
 	cs := C.CString(path)
 	defer C.free(unsafe.Pointer(cs))
-	id := p.loop.newReq(cb, reqConnect)
+	id := p.newReq(cb, reqConnect)
 	if err := check("uv_pipe_connect", int(C.uvgo_pipe_connect(p.pp(), cs, id))); err != nil {
 		p.loop.dropReq(id)
 		return err

@@ -25,18 +25,22 @@ var reqKindNames = [...]string{reqWrite: "write", reqConnect: "connect", reqShut
 // back then. A request without a Go callback has ID 0 and no entry: C
 // frees it without calling Go.
 type reqEntry struct {
-	cb   func(error)
-	kind reqKind
+	cb    func(error)
+	owner *stream // whose reqs counts it
+	seq   uint64  // deferred calls up to this one run before cb
+	kind  reqKind
 }
 
-// newReq registers a request's callback and returns the ID for req->data;
-// 0 when cb is nil.
-func (l *Loop) newReq(cb func(error), kind reqKind) C.uintptr_t {
+// newReq registers a request of s with a callback and returns the ID for
+// req->data; 0 when cb is nil.
+func (s *stream) newReq(cb func(error), kind reqKind) C.uintptr_t {
 	if cb == nil {
 		return 0
 	}
+	l := s.loop
 	l.dbg.reqStarted(reqKindNames[kind])
-	return C.uintptr_t(l.reqs.New(reqEntry{cb: cb, kind: kind}))
+	s.reqs++
+	return C.uintptr_t(l.reqs.New(reqEntry{cb: cb, owner: s, seq: l.deferred.issued, kind: kind}))
 }
 
 // dropReq forgets a request whose call failed: libuv will not call back.
@@ -44,11 +48,13 @@ func (l *Loop) dropReq(id C.uintptr_t) {
 	if e, ok := l.reqs.Get(cbridge.ID(id)); ok {
 		l.reqs.Delete(cbridge.ID(id))
 		l.dbg.reqDone(reqKindNames[e.kind])
+		e.owner.reqs--
 	}
 }
 
-// finishReq runs in a request's callback: the entry goes, then the Go
-// callback runs with libuv's status.
+// finishReq runs in a request's callback: the entry goes, the deferred
+// calls issued before the request run, then its Go callback with libuv's
+// status.
 func (l *Loop) finishReq(id C.uintptr_t, status int) {
 	e, ok := l.reqs.Get(cbridge.ID(id))
 	if !ok {
@@ -56,5 +62,7 @@ func (l *Loop) finishReq(id C.uintptr_t, status int) {
 	}
 	l.reqs.Delete(cbridge.ID(id))
 	l.dbg.reqDone(reqKindNames[e.kind])
+	e.owner.reqs--
+	l.flushDeferred(e.seq)
 	e.cb(statusErr(status))
 }

@@ -42,6 +42,7 @@ type stream struct {
 	handle
 	onRead       func(p []byte, err error)
 	onConnection func(err error)
+	reqs         int // requests with a Go callback in flight
 }
 
 func (s *stream) streamBase() *stream { return s }
@@ -120,7 +121,10 @@ func (s *stream) ReadStop() error {
 // copied into C memory and queued, so p may be reused as soon as Write
 // returns. cb, if not nil, runs on a later loop iteration (never inside
 // Write) when all of p was handed to the kernel, with ECANCELED when the
-// stream was closed first. With a nil cb a write costs no callback, and
+// stream was closed first; callbacks keep libuv's order (writes in order,
+// before a later Shutdown's and the close callback), which is why a write
+// with a cb skips the first try while an earlier request of the stream
+// still owes its callback. With a nil cb a write costs no callback, and
 // its failure goes unreported: after a failed write libuv stops writing and
 // keeps the later writes queued until Close cancels them, so a program that
 // must notice (one that stopped reading, say) passes a cb, at least for
@@ -131,9 +135,21 @@ func (s *stream) Write(p []byte, cb func(err error)) error {
 		return err
 	}
 	s.loop.checkThread("uv_write")
-	id := s.loop.newReq(cb, reqWrite)
-	r := int(C.uvgo_write(s.sp(), (*C.char)(unsafe.Pointer(unsafe.SliceData(p))), C.size_t(len(p)), id))
+	try := s.tryFirst(cb)
+	id := s.newReq(cb, reqWrite)
+	r := int(C.uvgo_write(s.sp(), (*C.char)(unsafe.Pointer(unsafe.SliceData(p))), C.size_t(len(p)), id, try))
 	return s.writeDone(r, id, cb)
+}
+
+// tryFirst says whether a write may try the socket before queueing. A write
+// that completes at once has its callback deferred (deferred.go); that
+// keeps libuv's order only when no earlier request of the stream still
+// owes a callback, so then the write is queued behind them instead.
+func (s *stream) tryFirst(cb func(error)) C.int {
+	if cb != nil && s.reqs > 0 {
+		return 0
+	}
+	return 1
 }
 
 // writeDone settles a write's request: gone with the error when the call
@@ -170,8 +186,9 @@ func (s *stream) WriteV(bufs [][]byte, cb func(err error)) error {
 		}
 		vec[i] = C.uv_buf_t{base: (*C.char)(unsafe.Pointer(base)), len: C.size_t(len(b))}
 	}
-	id := s.loop.newReq(cb, reqWrite)
-	r := int(C.uvgo_writev(s.sp(), unsafe.SliceData(vec), C.uint(len(bufs)), id))
+	try := s.tryFirst(cb)
+	id := s.newReq(cb, reqWrite)
+	r := int(C.uvgo_writev(s.sp(), unsafe.SliceData(vec), C.uint(len(bufs)), id, try))
 	clear(vec) // C keeps no Go pointer
 	return s.writeDone(r, id, cb)
 }
@@ -206,7 +223,7 @@ func (s *stream) Shutdown(cb func(err error)) error {
 		return err
 	}
 	s.loop.checkThread("uv_shutdown")
-	id := s.loop.newReq(cb, reqShutdown)
+	id := s.newReq(cb, reqShutdown)
 	if err := check("uv_shutdown", int(C.uvgo_shutdown(s.sp(), id))); err != nil {
 		s.loop.dropReq(id)
 		return err

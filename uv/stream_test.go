@@ -686,20 +686,6 @@ func TestStreamReadableWritable(t *testing.T) {
 // should run before the close callback"; tcp_writealot, "we should have
 // had all the writes called already" in the shutdown callback).
 func TestStreamCallbackOrder(t *testing.T) {
-	// TODO: fix the deferral of write callbacks (deferred.go, stream.go).
-	// The callback of a write that uv_try_write finished is queued on the
-	// loop's idle handle for the next iteration, outside libuv's write
-	// queue, so it is ordered neither with libuv's own write and shutdown
-	// callbacks nor with the close callback. A marker (empty Write)
-	// completes inside uv_write, and a Shutdown with nothing queued is fed
-	// to the io watcher at once: libuv reports both in the next
-	// iteration's pending phase, before the idle phase. Queued writes
-	// cancelled by Close, and the close callback, run at the end of the
-	// current iteration.
-	t.Skip("BUG: callbacks of writes finished by uv_try_write run after the callbacks of later writes " +
-		"and after the shutdown and close callbacks: Marker got [marker close a b], want [a marker b close]; " +
-		"Shutdown got [shutdown a], want [a shutdown]; " +
-		"CloseWithQueuedWrites got [cancelled... close sent...], want [sent... cancelled... close]")
 	note := func(order *[]string, s string) func(error) {
 		return func(err error) {
 			assert.NoError(t, err)

@@ -87,7 +87,7 @@ func (t *TCP) Connect(addr netip.AddrPort, cb func(err error)) error {
 	if err != nil {
 		return err
 	}
-	id := t.loop.newReq(cb, reqConnect)
+	id := t.newReq(cb, reqConnect)
 	err = check("uv_tcp_connect", int(C.uvgo_tcp_connect(t.tp(), sa.family, (*C.uint8_t)(&sa.ip[0]), sa.port, sa.scope, id)))
 	if err != nil {
 		t.loop.dropReq(id)
@@ -167,6 +167,7 @@ func (t *TCP) CloseReset(cb func()) error {
 	}
 	t.state = stateClosing
 	t.onClose = cb
+	t.loop.noteClose(t.id)
 	return nil
 }
 

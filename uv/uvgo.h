@@ -77,9 +77,10 @@ typedef struct {
 
 int uvgo_listen(uv_stream_t* s, int backlog);
 int uvgo_read_start(uv_stream_t* s);
-int uvgo_write(uv_stream_t* s, const char* p, size_t n, uintptr_t id);
+int uvgo_write(uv_stream_t* s, const char* p, size_t n, uintptr_t id,
+               int try_first);
 int uvgo_writev(uv_stream_t* s, const uv_buf_t* bufs, unsigned int nbufs,
-                uintptr_t id);
+                uintptr_t id, int try_first);
 int uvgo_try_write(uv_stream_t* s, const char* p, size_t n);
 uv_buf_t* uvgo_vec(uv_loop_t* loop);
 int uvgo_shutdown(uv_stream_t* s, uintptr_t id);

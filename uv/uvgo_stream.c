@@ -84,17 +84,18 @@ static int queue_copy(uv_stream_t* s, const uv_buf_t* bufs,
   return err;
 }
 
-/* Writes what the socket takes now (uv_try_write) and queues a copy of the
- * rest (uv_write). Returns 0 when all was written, 1 when a request was
- * queued, or a libuv error. */
+/* Writes what the socket takes now (uv_try_write, when try_first) and
+ * queues a copy of the rest (uv_write). Returns 0 when all was written, 1
+ * when a request was queued, or a libuv error. */
 int uvgo_writev(uv_stream_t* s, const uv_buf_t* bufs, unsigned int nbufs,
-                uintptr_t id) {
+                uintptr_t id, int try_first) {
   size_t total = 0;
   unsigned int i;
-  int r;
+  int r = 0;
   for (i = 0; i < nbufs; i++)
     total += bufs[i].len;
-  r = uv_try_write(s, bufs, nbufs);
+  if (try_first)
+    r = uv_try_write(s, bufs, nbufs);
   if (r == UV_EAGAIN)
     r = 0;
   else if (r < 0)
@@ -105,9 +106,10 @@ int uvgo_writev(uv_stream_t* s, const uv_buf_t* bufs, unsigned int nbufs,
   return r < 0 ? r : 1;
 }
 
-int uvgo_write(uv_stream_t* s, const char* p, size_t n, uintptr_t id) {
+int uvgo_write(uv_stream_t* s, const char* p, size_t n, uintptr_t id,
+               int try_first) {
   uv_buf_t buf = uv_buf_init((char*) p, (unsigned int) n);
-  return uvgo_writev(s, &buf, 1, id);
+  return uvgo_writev(s, &buf, 1, id, try_first);
 }
 
 int uvgo_try_write(uv_stream_t* s, const char* p, size_t n) {
