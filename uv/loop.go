@@ -117,9 +117,15 @@ func (l *Loop) Run(mode RunMode) (alive bool, err error) {
 	defer l.exitRun()
 	for {
 		l.inUVRun = true
-		alive = C.uv_run(l.ptr, C.uv_run_mode(mode)) != 0
+		alive = C.uvgo_run(l.ptr, C.uv_run_mode(mode)) != 0
 		l.inUVRun = false
 		l.reraise()
+		if mode == RunDefault && l.yielded() && !l.stopping && alive {
+			// uvgo_yield_cb stopped uv_run: let the scheduler see this
+			// goroutine (uvgo.c says why), then go on.
+			runtime.Gosched()
+			continue
+		}
 		if l.stopping {
 			l.stopping = false
 			return alive || l.post.pending(), nil
@@ -133,6 +139,12 @@ func (l *Loop) Run(mode RunMode) (alive bool, err error) {
 			return l.Alive(), nil
 		}
 	}
+}
+
+// yielded reports whether uv_run returned because the loop's yield handle
+// stopped it rather than the program. It reads the C field directly.
+func (l *Loop) yielded() bool {
+	return (*C.uvgo_loop_t)(unsafe.Pointer(l.ptr)).yielded != 0
 }
 
 func (l *Loop) exitRun() {

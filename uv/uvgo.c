@@ -19,6 +19,29 @@ static void uvgo_deferred_cb(uv_idle_t* h) {
   goUVDeferred(LOOP_ID(h));
 }
 
+/* How long uv_run(UV_RUN_DEFAULT) runs before it returns to Go to yield. */
+#define UVGO_YIELD_MS 5
+
+/* Ends a long uv_run so that Go can reschedule the goroutine running the
+ * loop (loop.go, Run). Go's sysmon takes the P of a goroutine that has not
+ * been rescheduled for 10 ms, and would otherwise do so every 10 ms, then
+ * poll every 20 us for a millisecond, on the loop's own CPU. */
+static void uvgo_yield_cb(uv_prepare_t* h) {
+  uvgo_loop_t* l = (uvgo_loop_t*) h->loop;
+  if (uv_now(h->loop) >= l->yield_at) {
+    l->yielded = 1;
+    uv_stop(h->loop);
+  }
+}
+
+int uvgo_run(uv_loop_t* loop, uv_run_mode mode) {
+  uvgo_loop_t* l = (uvgo_loop_t*) loop;
+  l->yielded = 0;
+  l->yield_at = mode == UV_RUN_DEFAULT ? uv_now(loop) + UVGO_YIELD_MS
+                                       : UINT64_MAX;
+  return uv_run(loop, mode);
+}
+
 uvgo_new_t uvgo_loop_new(uintptr_t id) {
   uvgo_new_t r = {NULL, 0};
   uvgo_loop_t* l = malloc(sizeof(*l));
@@ -40,6 +63,9 @@ uvgo_new_t uvgo_loop_new(uintptr_t id) {
   }
   uv_unref((uv_handle_t*) &l->post);
   uv_idle_init(&l->loop, &l->deferred); /* cannot fail */
+  uv_prepare_init(&l->loop, &l->yield);
+  uv_prepare_start(&l->yield, uvgo_yield_cb);
+  uv_unref((uv_handle_t*) &l->yield);
   l->loop.data = (void*) id;
   l->rbuf_cap = UVGO_RBUF_SIZE;
   r.ptr = l;
@@ -54,6 +80,8 @@ void uvgo_internal_close(uv_loop_t* loop) {
     uv_close((uv_handle_t*) &l->post, NULL);
   if (!uv_is_closing((uv_handle_t*) &l->deferred))
     uv_close((uv_handle_t*) &l->deferred, NULL);
+  if (!uv_is_closing((uv_handle_t*) &l->yield))
+    uv_close((uv_handle_t*) &l->yield, NULL);
 }
 
 void uvgo_defer_arm(uv_loop_t* loop) {

@@ -32,6 +32,9 @@ typedef struct {
   uv_loop_t loop;
   uv_async_t post;          /* wakes the loop for Loop.Post; data is 0 */
   uv_idle_t deferred;       /* runs deferred Go callbacks; data is 0 */
+  uv_prepare_t yield;       /* ends uv_run now and then; data is 0 */
+  uint64_t yield_at;        /* loop time (ms) after which it does */
+  int yielded;              /* set when it did */
   size_t rbuf_cap;          /* 0 makes alloc_cb fail (tests) */
   uv_buf_t vec[UVGO_MAX_VEC]; /* WriteV fills it with pinned Go buffers */
   char rbuf[UVGO_RBUF_SIZE];
@@ -45,6 +48,7 @@ typedef struct {
 
 uvgo_new_t uvgo_loop_new(uintptr_t id);
 int uvgo_loop_close(uv_loop_t* loop);
+int uvgo_run(uv_loop_t* loop, uv_run_mode mode);
 void uvgo_internal_close(uv_loop_t* loop);
 int uvgo_post_send(uv_loop_t* loop);
 void uvgo_defer_arm(uv_loop_t* loop);
