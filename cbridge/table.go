@@ -23,21 +23,34 @@ func (s *slot[T]) live() bool { return s.gen&1 == 1 }
 // A Table is not safe for concurrent use: gouv keeps one per event loop and
 // touches it only from the loop's goroutine.
 type Table[T any] struct {
-	slots []slot[T]
-	free  uint32 // index+1 of the first free slot; 0 when none
-	n     int
+	chunks []*[chunkSize]slot[T] // slots in fixed chunks: growing copies nothing
+	used   uint32                // slots ever handed out
+	free   uint32                // index+1 of the first free slot; 0 when none
+	n      int
+}
+
+// chunkSize is the number of slots per chunk. A million handles take a
+// thousand chunks, and growing the table never copies or frees slots.
+const chunkSize = 1024
+
+// slot returns the slot with the given index+1 (i > 0, i <= used).
+func (t *Table[T]) slot(i uint32) *slot[T] {
+	return &t.chunks[(i-1)/chunkSize][(i-1)%chunkSize]
 }
 
 // New stores v and returns its ID, never zero.
 func (t *Table[T]) New(v T) ID {
 	i := t.free
 	if i == 0 {
-		t.slots = append(t.slots, slot[T]{})
-		i = uint32(len(t.slots))
+		if t.used%chunkSize == 0 {
+			t.chunks = append(t.chunks, new([chunkSize]slot[T]))
+		}
+		t.used++
+		i = t.used
 	} else {
-		t.free = t.slots[i-1].next
+		t.free = t.slot(i).next
 	}
-	s := &t.slots[i-1]
+	s := t.slot(i)
 	s.val, s.next = v, 0
 	s.gen++
 	t.n++
@@ -47,10 +60,10 @@ func (t *Table[T]) New(v T) ID {
 // lookup returns the live slot id names, or nil.
 func (t *Table[T]) lookup(id ID) *slot[T] {
 	i := uint32(id)
-	if i == 0 || int(i) > len(t.slots) {
+	if i == 0 || i > t.used {
 		return nil
 	}
-	s := &t.slots[i-1]
+	s := t.slot(i)
 	if !s.live() || s.gen != uint32(id>>32) {
 		return nil
 	}
@@ -90,12 +103,12 @@ func (t *Table[T]) Len() int { return t.n }
 // f may delete entries, including the one it was called for; entries it
 // adds may or may not be visited.
 func (t *Table[T]) Range(f func(ID, T) bool) {
-	for i := range t.slots {
-		s := &t.slots[i]
+	for i := uint32(1); i <= t.used; i++ {
+		s := t.slot(i)
 		if !s.live() {
 			continue
 		}
-		if !f(ID(uint64(s.gen)<<32|uint64(i+1)), s.val) {
+		if !f(ID(uint64(s.gen)<<32|uint64(i)), s.val) {
 			return
 		}
 	}

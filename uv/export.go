@@ -18,8 +18,10 @@ import (
 	"github.com/gouv/gouv/cbridge"
 )
 
-// lookup returns the loop and the handle for a callback.
-func lookup(lid, hid C.uintptr_t) (*Loop, Handle) {
+// lookup returns the loop and the handle for a callback. Each export then
+// converts the handle to its type: the C shim that calls it is installed
+// only on handles of that type, and the handle is the type's first field.
+func lookup(lid, hid C.uintptr_t) (*Loop, *handle) {
 	l := loopByID(uint64(lid))
 	if l == nil {
 		return nil, nil
@@ -35,7 +37,7 @@ func goUVClose(lid, hid C.uintptr_t) {
 		return
 	}
 	defer l.trap()
-	h.base().closed()
+	h.closed(cbridge.ID(hid))
 }
 
 //export goUVWalk
@@ -49,7 +51,7 @@ func goUVWalk(lid, hid C.uintptr_t) {
 			l.walkErr = &CallbackPanic{Value: v, Stack: stack()}
 		}
 	}()
-	l.walkFn(h)
+	l.walkFn(h.outer())
 }
 
 //export goUVPost
@@ -69,7 +71,7 @@ func goUVTimer(lid, hid C.uintptr_t) {
 		return
 	}
 	defer l.trap()
-	t := h.(*Timer)
+	t := (*Timer)(unsafe.Pointer(h))
 	t.cb(t)
 }
 
@@ -80,7 +82,7 @@ func goUVIdle(lid, hid C.uintptr_t) {
 		return
 	}
 	defer l.trap()
-	i := h.(*Idle)
+	i := (*Idle)(unsafe.Pointer(h))
 	i.cb(i)
 }
 
@@ -91,7 +93,7 @@ func goUVPrepare(lid, hid C.uintptr_t) {
 		return
 	}
 	defer l.trap()
-	p := h.(*Prepare)
+	p := (*Prepare)(unsafe.Pointer(h))
 	p.cb(p)
 }
 
@@ -102,7 +104,7 @@ func goUVCheck(lid, hid C.uintptr_t) {
 		return
 	}
 	defer l.trap()
-	c := h.(*Check)
+	c := (*Check)(unsafe.Pointer(h))
 	c.cb(c)
 }
 
@@ -113,7 +115,7 @@ func goUVAsync(lid, hid C.uintptr_t) {
 		return
 	}
 	defer l.trap()
-	a := h.(*Async)
+	a := (*Async)(unsafe.Pointer(h))
 	a.cb(a)
 }
 
@@ -144,7 +146,7 @@ func goUVConnection(lid, hid C.uintptr_t, status C.int) {
 		return
 	}
 	defer l.trap()
-	h.(Stream).streamBase().onConnection(statusErr(int(status)))
+	(*stream)(unsafe.Pointer(h)).onConnection(statusErr(int(status)))
 }
 
 //export goUVRead
@@ -154,12 +156,5 @@ func goUVRead(lid, hid C.uintptr_t, nread C.ssize_t, base *C.char) {
 		return
 	}
 	defer l.trap()
-	var s *stream
-	switch h := h.(type) {
-	case *TCP:
-		s = &h.stream
-	case *Pipe:
-		s = &h.stream
-	}
-	s.readCb(int(nread), unsafe.Pointer(base))
+	(*stream)(unsafe.Pointer(h)).readCb(int(nread), unsafe.Pointer(base))
 }

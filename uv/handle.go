@@ -89,19 +89,47 @@ const (
 	stateClosed
 )
 
-// handle is the base every handle type embeds. ptr is C memory from a
-// successful init until the close callback, which deletes the table entry
-// and frees it.
+// handle is the base every handle type embeds, as its first field (outer
+// relies on it). ptr is C memory from a successful init until the close
+// callback, which deletes the table entry and frees it. It is kept small,
+// since a program may hold a million timers: the ID lives in the C
+// handle's data field, the close callback in the loop while closing.
 type handle struct {
-	ptr     unsafe.Pointer // the uv_<type>_t
-	loop    *Loop
-	id      cbridge.ID
-	onClose func()
-	typ     uint8 // a HandleType; small, since a program may hold millions
-	state   handleState
+	ptr   unsafe.Pointer // the uv_<type>_t
+	loop  *Loop
+	typ   uint8 // a HandleType
+	state handleState
 }
 
 func (h *handle) base() *handle { return h }
+
+// id returns the handle's ID, read from the C handle's data field as a
+// plain integer (no Go pointer is made of it).
+func (h *handle) id() cbridge.ID {
+	return cbridge.ID(*(*uint64)(unsafe.Pointer(&h.hp().data)))
+}
+
+// outer returns the handle type that embeds h.
+func (h *handle) outer() Handle {
+	p := unsafe.Pointer(h)
+	switch HandleType(h.typ) {
+	case TypeTimer:
+		return (*Timer)(p)
+	case TypeIdle:
+		return (*Idle)(p)
+	case TypePrepare:
+		return (*Prepare)(p)
+	case TypeCheck:
+		return (*Check)(p)
+	case TypeAsync:
+		return (*Async)(p)
+	case TypeTCP:
+		return (*TCP)(p)
+	case TypeNamedPipe:
+		return (*Pipe)(p)
+	}
+	panic("uv: handle of unknown type " + HandleType(h.typ).String())
+}
 
 func (h *handle) hp() *C.uv_handle_t { return (*C.uv_handle_t)(h.ptr) }
 
@@ -113,30 +141,47 @@ func (l *Loop) newHandle(h Handle, typ HandleType, flags uint, op string) error 
 		return ErrLoopClosed
 	}
 	l.checkThread(op)
-	id := l.handles.New(h)
+	b := h.base()
+	id := l.handles.New(b)
 	r := C.uvgo_handle_new(l.ptr, C.uv_handle_type(typ), C.uintptr_t(id), C.uint(flags))
 	if r.err != 0 {
 		l.handles.Delete(id)
 		return check(op, int(r.err))
 	}
-	b := h.base()
-	b.ptr, b.loop, b.id, b.typ = r.ptr, l, id, uint8(typ)
+	b.ptr, b.loop, b.typ = r.ptr, l, uint8(typ)
 	l.dbg.opened(id, typ)
 	return nil
 }
 
-// closed runs in the close callback: the handle leaves the table, then the
-// user's callback runs. C frees the memory when this returns.
-func (h *handle) closed() {
+// closed runs in the close callback of the handle with the given ID: the
+// handle leaves the table, then the user's callback runs. C frees the
+// memory when this returns.
+func (h *handle) closed(id cbridge.ID) {
+	l := h.loop
 	h.state = stateClosed
 	h.ptr = nil
-	h.loop.handles.Delete(h.id)
-	h.loop.dbg.closed(h.id, HandleType(h.typ))
-	h.loop.beforeClose(h.id)
-	if cb := h.onClose; cb != nil {
-		h.onClose = nil
+	l.handles.Delete(id)
+	l.dbg.closed(id, HandleType(h.typ))
+	l.beforeClose(id)
+	if cb, ok := l.closeCbs[id]; ok {
+		delete(l.closeCbs, id)
 		cb()
 	}
+}
+
+// startClose marks the handle closing and keeps cb for its close callback;
+// the caller then calls uv_close or uv_tcp_close_reset.
+func (h *handle) startClose(cb func()) {
+	l := h.loop
+	h.state = stateClosing
+	id := h.id()
+	if cb != nil {
+		if l.closeCbs == nil {
+			l.closeCbs = map[cbridge.ID]func(){}
+		}
+		l.closeCbs[id] = cb
+	}
+	l.noteClose(id)
 }
 
 // Close starts closing the handle (uv_close): it stops what it was doing
@@ -149,9 +194,7 @@ func (h *handle) Close(cb func()) error {
 		return ErrClosed
 	}
 	h.loop.checkThread("Close")
-	h.state = stateClosing
-	h.onClose = cb
-	h.loop.noteClose(h.id)
+	h.startClose(cb)
 	C.uvgo_close(h.hp())
 	return nil
 }

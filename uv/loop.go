@@ -39,7 +39,8 @@ const (
 type Loop struct {
 	ptr      *C.uv_loop_t
 	id       uint64
-	handles  cbridge.Table[Handle]
+	handles  cbridge.Table[*handle]
+	closeCbs map[cbridge.ID]func() // of closing handles
 	reqs     cbridge.Table[reqEntry]
 	deferred deferredQueue
 	running  atomic.Bool
@@ -266,7 +267,8 @@ func (l *Loop) Close() error {
 // describeOpen lists the loop's open handles and requests for Close's error.
 func (l *Loop) describeOpen() string {
 	var parts []string
-	l.handles.Range(func(id cbridge.ID, h Handle) bool {
+	l.handles.Range(func(id cbridge.ID, b *handle) bool {
+		h := b.outer()
 		s := h.Type().String()
 		if h.IsClosing() {
 			s += " (closing)"

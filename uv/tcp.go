@@ -165,9 +165,7 @@ func (t *TCP) CloseReset(cb func()) error {
 	if err := check("uv_tcp_close_reset", int(C.uvgo_tcp_close_reset(t.tp()))); err != nil {
 		return err
 	}
-	t.state = stateClosing
-	t.onClose = cb
-	t.loop.noteClose(t.id)
+	t.startClose(cb)
 	return nil
 }
 

@@ -40,42 +40,41 @@ func main() {
 	}
 
 	rng := rand.New(rand.NewPCG(*seed, 0))
-	timeouts := make([]time.Duration, *n)
-	for i := range timeouts {
-		timeouts[i] = time.Duration(rng.IntN(*maxMs+1)) * time.Millisecond
-	}
+	next := func() time.Duration { return time.Duration(rng.IntN(*maxMs+1)) * time.Millisecond }
 	var elapsed time.Duration
 	switch *impl {
 	case "uv":
-		elapsed = runUV(timeouts)
+		elapsed = runUV(*n, next)
 	case "afterfunc":
-		elapsed = runAfterFunc(timeouts)
+		elapsed = runAfterFunc(*n, next)
 	default:
 		log.Fatalf("unknown -impl %q", *impl)
 	}
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	fmt.Printf("million_timers impl=%s fired=%d seconds=%.3f maxrss_mib=%d\n",
-		*impl, len(timeouts), elapsed.Seconds(), ru.Maxrss/1024)
+		*impl, *n, elapsed.Seconds(), ru.Maxrss/1024)
 }
 
-// runUV arms one uv.Timer per timeout on one loop, as an application
-// would, and runs the loop until all fired; closing them is not timed.
-func runUV(timeouts []time.Duration) time.Duration {
+// runUV arms n uv.Timers with timeouts from next on one loop, as an
+// application would, and runs the loop until all fired; closing them is
+// not timed. Like bench/c/million_timers.c, it keeps the timers in an
+// array to close them afterwards.
+func runUV(n int, next func() time.Duration) time.Duration {
 	l, err := uv.NewLoop()
 	if err != nil {
 		log.Fatal(err)
 	}
 	fired := 0
 	cb := func(*uv.Timer) { fired++ }
-	timers := make([]*uv.Timer, len(timeouts))
+	timers := make([]*uv.Timer, n)
 	start := time.Now()
-	for i, d := range timeouts {
+	for i := range timers {
 		t, err := uv.NewTimer(l)
 		if err != nil {
 			log.Fatal(err)
 		}
-		if err := t.Start(d, 0, cb); err != nil {
+		if err := t.Start(next(), 0, cb); err != nil {
 			log.Fatal(err)
 		}
 		timers[i] = t
@@ -84,8 +83,8 @@ func runUV(timeouts []time.Duration) time.Duration {
 		log.Fatal(err)
 	}
 	elapsed := time.Since(start)
-	if fired != len(timeouts) {
-		log.Fatalf("fired %d of %d", fired, len(timeouts))
+	if fired != n {
+		log.Fatalf("fired %d of %d", fired, n)
 	}
 	for _, t := range timers {
 		t.Close(nil)
@@ -98,14 +97,14 @@ func runUV(timeouts []time.Duration) time.Duration {
 }
 
 // runAfterFunc is the same on the Go runtime's timers.
-func runAfterFunc(timeouts []time.Duration) time.Duration {
+func runAfterFunc(n int, next func() time.Duration) time.Duration {
 	var fired atomic.Int64
 	var wg sync.WaitGroup
-	wg.Add(len(timeouts))
+	wg.Add(n)
 	f := func() { fired.Add(1); wg.Done() }
 	start := time.Now()
-	for _, d := range timeouts {
-		time.AfterFunc(d, f)
+	for range n {
+		time.AfterFunc(next(), f)
 	}
 	wg.Wait()
 	return time.Since(start)
