@@ -3,7 +3,8 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: all deps build vet fmt-check test test-race test-cgocheck test-debug demo fuzz generate
+.PHONY: all deps build vet fmt-check test test-race test-cgocheck test-debug \
+	demo bench bench-quick fuzz generate
 
 all: build
 
@@ -32,8 +33,20 @@ test-debug: deps
 
 test: deps vet fmt-check test-race test-cgocheck test-debug
 
+# The main job: build the echo servers, run the key cells once against gouv,
+# Go net and C libuv, print the table. Under a minute.
 demo: deps
-	$(GO) run ./examples/demo
+	@bench/demo.sh
+
+# The full benchmark matrix and extras into bench/RESULTS.md (~17 minutes).
+bench: deps
+	bench/bench.sh
+
+# The key cells, every server, one run each (under 2 minutes); prints the
+# table and leaves bench/RESULTS.md alone.
+bench-quick: deps
+	bench/run.sh --quick --out bench/out/quick.tsv --report bench/out/quick.md
+	@$(GO) run ./bench/report -in bench/out/quick.tsv -brief
 
 fuzz: deps
 	$(GO) test -run '^$$' -fuzz FuzzTable -fuzztime 30s ./cbridge

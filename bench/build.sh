@@ -3,6 +3,7 @@
 # sources exist, the Go servers, into bench/out/.
 #   bench/build.sh          # everything that can be built
 #   bench/build.sh c        # only the C programs
+#   bench/build.sh demo     # the C programs and the two Go echo servers
 # A C build failure is fatal; a Go server that is missing or does not build
 # is skipped with a warning (run.sh then skips that server).
 set -euo pipefail
@@ -41,4 +42,5 @@ go_build() { # BIN DIR PKG
 }
 go_build echo-uv "$root" ./examples/echo
 go_build echo-net "$root" ./examples/echo-net
+[ "${1:-}" = demo ] && exit 0
 go_build gnet-echo "$here/peers" ./gnet-echo

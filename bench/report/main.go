@@ -375,6 +375,9 @@ func main() {
 	out := flag.String("out", "bench/RESULTS.md", "Markdown file to write (- for stdout)")
 	metaPath := flag.String("meta", "", "metadata file (default: IN.meta)")
 	baseline := flag.String("baseline", "c-try", "server the CPU-us per round trip ratios are relative to")
+	brief := flag.Bool("brief", false, "print a short plain-text table to stdout instead (make demo)")
+	notes := flag.String("notes", "", "Markdown file appended to the report as it is (analysis, before/after figures)")
+	extra := flag.String("extra", "", "Markdown file appended after the notes (timers, syscalls, Go benchmarks)")
 	flag.Parse()
 	if *in == "" {
 		fmt.Fprintln(os.Stderr, "report: -in is required")
@@ -397,8 +400,24 @@ func main() {
 	}
 	meta, servers := readMeta(*metaPath)
 
+	if *brief {
+		writeBrief(os.Stdout, ds, *baseline)
+		return
+	}
 	var b strings.Builder
 	write(&b, ds, meta, servers, *baseline)
+	for _, path := range []string{*notes, *extra} {
+		if path == "" {
+			continue
+		}
+		text, err := os.ReadFile(path)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "report:", err)
+			os.Exit(1)
+		}
+		b.WriteString("\n")
+		b.Write(text)
+	}
 	if *out == "-" {
 		fmt.Print(b.String())
 		return
@@ -406,5 +425,31 @@ func main() {
 	if err := os.WriteFile(*out, []byte(b.String()), 0o644); err != nil {
 		fmt.Fprintln(os.Stderr, "report:", err)
 		os.Exit(1)
+	}
+}
+
+// writeBrief prints, per cell and server, the medians that make demo shows:
+// round trips per second, p99 latency and server CPU time per round trip,
+// with its ratio to the baseline server of the same cell.
+func writeBrief(w io.Writer, ds *dataset, baseline string) {
+	gs := ds.groups()
+	fmt.Fprintf(w, "%-10s %-8s %12s %10s %12s %9s\n", "cell", "server", "rt/s", "p99 us", "CPU-us/rt", "vs "+baseline)
+	for _, c := range ds.cells {
+		base := gs[[2]string{c, baseline}]
+		for _, s := range ds.servers {
+			g := gs[[2]string{c, s}]
+			if g == nil {
+				continue
+			}
+			cpu := g.stat("server_cpu_us_per_rt")
+			ratio := "-"
+			if base != nil {
+				if b := base.stat("server_cpu_us_per_rt"); b.n > 0 && b.med > 0 {
+					ratio = fmt.Sprintf("%.2f", cpu.med/b.med)
+				}
+			}
+			fmt.Fprintf(w, "%-10s %-8s %12s %10s %12s %9s\n", c, s, fmtRate(g.stat("rtps").med),
+				fmtNum(g.stat("p99_us").med, 1), fmtNum(cpu.med, 2), ratio)
+		}
 	}
 }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# make bench: the full echo matrix (bench/run.sh), the syscall count, the
+# million-timers comparison and the Go benchmarks, all written to
+# bench/RESULTS.md with the raw TSV beside it (bench/results.tsv). About 17
+# minutes on 2 cores. Pass run.sh options through: bench/bench.sh --reps 3.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+out=$here/out
+"$here/build.sh" >/dev/null
+tsv=$here/results.tsv
+"$here/run.sh" --no-build --no-report --out "$tsv" "$@" || echo "bench: some runs failed (see $tsv)" >&2
+cp "$tsv.meta" "$out/results.meta"
+extra=$out/extra.md
+{
+  echo "## System calls per echoed message"
+  echo
+  "$here/syscalls.sh" 100 1024
+  echo
+  "$here/syscalls.sh" 1000 64
+  echo
+  echo "## Million timers"
+  echo
+  "$here/timers.sh" 3
+  echo
+  echo "## Go benchmarks"
+  echo
+  echo "\`go test -run '^\$' -bench . -benchmem ./bench/gobench ./cbridge\`, same machine and day:"
+  echo
+  echo '```'
+  (cd "$root" && go test -run '^$' -bench . -benchmem ./bench/gobench ./cbridge 2>&1 | grep -E '^(Benchmark|ok|cpu|goos)')
+  echo '```'
+} >"$extra"
+(cd "$root" && go run ./bench/report -in "$tsv" -meta "$tsv.meta" -out "$here/RESULTS.md" -notes "$here/NOTES.md" -extra "$extra")
+echo "bench: wrote $here/RESULTS.md and $tsv"
