@@ -11,7 +11,11 @@
 // or before Run starts and after it returns. The ways in from other
 // goroutines are [Loop.Post] and [Async.Send]. Builds with -tags uvdebug
 // check the rule and panic with a message that says so; other builds trust
-// it. Run from inside a callback returns [ErrRunning].
+// it. Run from inside a callback returns [ErrRunning]. In RunDefault mode
+// Run leaves uv_run every 5 ms and reschedules its goroutine before going
+// on, unseen by callbacks: Go's sysmon would otherwise take the P of a
+// goroutine that has run for 10 ms without a reschedule, and then poll
+// every 20 µs on the loop's CPU.
 //
 // # Lifetime
 //
@@ -37,6 +41,13 @@
 // where C calls Go, the loop stops, and Run panics on its caller with a
 // [*CallbackPanic] holding the original value and the callback's stack. The
 // loop is left consistent: close its handles and the loop as usual.
+//
+// # Buffers
+//
+// The slice a read callback gets is a view of a buffer the loop reuses: it
+// is valid only until the callback returns. Write and WriteV first send
+// what the socket takes at once (uv_try_write) and copy the rest into C
+// memory, so their arguments may be reused as soon as they return.
 //
 // # What is deliberately not bound
 //

@@ -41,6 +41,7 @@ type Error struct {
 	Detail string
 }
 
+// Error returns "op: NAME: message", then the detail in parentheses.
 func (e *Error) Error() string {
 	s := e.Op + ": " + e.Code.Name() + ": " + e.Code.Error()
 	if e.Detail != "" {
@@ -102,6 +103,7 @@ func statusErr(status int) error {
 // would have said.
 type misuseError string
 
+// Error returns the message.
 func (e misuseError) Error() string { return string(e) }
 
 // Is makes ErrClosed match net.ErrClosed, as a closed net.Conn's does.

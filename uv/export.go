@@ -22,12 +22,21 @@ import (
 // converts the handle to its type: the C shim that calls it is installed
 // only on handles of that type, and the handle is the type's first field.
 func lookup(lid, hid C.uintptr_t) (*Loop, *handle) {
-	l := loopByID(uint64(lid))
+	l := callbackLoop(lid)
 	if l == nil {
 		return nil, nil
 	}
 	h, _ := l.handles.Get(cbridge.ID(hid))
 	return l, h
+}
+
+// callbackLoop returns the loop for a callback and counts the callback.
+func callbackLoop(lid C.uintptr_t) *Loop {
+	l := loopByID(uint64(lid))
+	if l != nil {
+		l.tick()
+	}
+	return l
 }
 
 //export goUVClose
@@ -131,7 +140,7 @@ func goUVDeferred(lid C.uintptr_t) {
 
 //export goUVRequest
 func goUVRequest(lid, rid C.uintptr_t, status C.int) {
-	l := loopByID(uint64(lid))
+	l := callbackLoop(lid)
 	if l == nil {
 		return
 	}

@@ -37,21 +37,23 @@ const (
 //
 // https://docs.libuv.org/en/v1.x/loop.html
 type Loop struct {
-	ptr      *C.uv_loop_t
-	id       uint64
-	handles  cbridge.Table[*handle]
-	closeCbs map[cbridge.ID]func() // of closing handles
-	reqs     cbridge.Table[reqEntry]
-	deferred deferredQueue
-	running  atomic.Bool
-	inUVRun  bool
-	stopping bool
-	closed   bool
-	panicked *CallbackPanic
-	walkFn   func(Handle)
-	walkErr  *CallbackPanic
-	post     postQueue
-	dbg      loopDebug
+	ptr       *C.uv_loop_t
+	id        uint64
+	handles   cbridge.Table[*handle]
+	closeCbs  map[cbridge.ID]func() // of closing handles
+	reqs      cbridge.Table[reqEntry]
+	deferred  deferredQueue
+	running   atomic.Bool
+	inUVRun   bool
+	stopping  bool
+	closed    bool
+	panicked  *CallbackPanic
+	walkFn    func(Handle)
+	ncb       uint32        // callbacks, for tick
+	lastYield time.Duration // since monoEpoch, for tick
+	walkErr   *CallbackPanic
+	post      postQueue
+	dbg       loopDebug
 }
 
 // Option configures a new Loop (uv_loop_configure).
@@ -123,8 +125,8 @@ func (l *Loop) Run(mode RunMode) (alive bool, err error) {
 		l.reraise()
 		if mode == RunDefault && l.yielded() && !l.stopping && alive {
 			// uvgo_yield_cb stopped uv_run: let the scheduler see this
-			// goroutine (uvgo.c says why), then go on.
-			runtime.Gosched()
+			// goroutine (yield.go says why), then go on.
+			l.reschedule()
 			continue
 		}
 		if l.stopping {

@@ -15,6 +15,7 @@ type CallbackPanic struct {
 	Stack []byte
 }
 
+// Error returns the panic value and the callback's stack.
 func (p *CallbackPanic) Error() string {
 	return fmt.Sprintf("uv: panic in callback: %v\n\n%s", p.Value, p.Stack)
 }

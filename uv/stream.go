@@ -68,8 +68,9 @@ func (s *stream) Listen(backlog int, cb func(err error)) error {
 }
 
 // Accept takes a pending connection of the listening stream s into client,
-// a new TCP or Pipe of the same loop (uv_accept). It returns EAGAIN when
-// no connection is pending.
+// a new handle of the same type and loop (uv_accept). It returns EAGAIN
+// when no connection is pending, EINVAL for a client of another type or
+// loop.
 func (s *stream) Accept(client Stream) error {
 	if err := s.startable("uv_accept"); err != nil {
 		return err
@@ -80,6 +81,9 @@ func (s *stream) Accept(client Stream) error {
 	}
 	if c.loop != s.loop {
 		return &Error{Op: "uv_accept", Code: EINVAL, Detail: "client belongs to another loop"}
+	}
+	if c.typ != s.typ {
+		return &Error{Op: "uv_accept", Code: EINVAL, Detail: "client is a " + c.Type().String() + ", the server a " + s.Type().String()}
 	}
 	return check("uv_accept", int(C.uv_accept(s.sp(), c.sp())))
 }

@@ -618,6 +618,13 @@ func TestStreamMisuse(t *testing.T) {
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, EINVAL, e.Code)
 	assert.Contains(t, e.Detail, "another loop")
+
+	p, err := NewPipe(l, false)
+	require.NoError(t, err)
+	err = srv.Accept(p)
+	require.ErrorAs(t, err, &e, "a TCP connection accepted into a Pipe")
+	assert.Equal(t, EINVAL, e.Code)
+	assert.Contains(t, e.Detail, "pipe")
 	assert.Zero(t, l.Stats().Requests)
 }
 

@@ -23,9 +23,9 @@ static void uvgo_deferred_cb(uv_idle_t* h) {
 #define UVGO_YIELD_MS 5
 
 /* Ends a long uv_run so that Go can reschedule the goroutine running the
- * loop (loop.go, Run). Go's sysmon takes the P of a goroutine that has not
- * been rescheduled for 10 ms, and would otherwise do so every 10 ms, then
- * poll every 20 us for a millisecond, on the loop's own CPU. */
+ * loop (loop.go, Run), when callbacks are too rare to do it (yield.go). Go's
+ * sysmon takes the P of a goroutine that has not been rescheduled for 10 ms,
+ * then polls every 20 us for a millisecond, on the loop's own CPU. */
 static void uvgo_yield_cb(uv_prepare_t* h) {
   uvgo_loop_t* l = (uvgo_loop_t*) h->loop;
   if (uv_now(h->loop) >= l->yield_at) {
