@@ -9,8 +9,8 @@ root=$(cd "$here/.." && pwd)
 out=$here/out
 "$here/build.sh" >/dev/null
 tsv=$here/results.tsv
-"$here/run.sh" --no-build --no-report --out "$tsv" "$@" || echo "bench: some runs failed (see $tsv)" >&2
-cp "$tsv.meta" "$out/results.meta"
+BENCH_COMMAND="make bench (bench/bench.sh ${*:-})" "$here/run.sh" --no-build --no-report --out "$tsv" "$@" || echo "bench: some runs failed (see $tsv)" >&2
+
 extra=$out/extra.md
 {
   echo "## System calls per echoed message"

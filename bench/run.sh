@@ -53,7 +53,7 @@ CLIENT_CORE=1
 KEYS="conns size secs rts rtps mbps p50_us p99_us p999_us max_us server_cpu_s server_cpu_frac server_cpu_us_per_rt server_cpu_src server_cpu_stat_s server_threads client_cpu_frac sys_busy_cores sys_steal_cores errors"
 
 # ---- options --------------------------------------------------------------
-cmdline="bench/run.sh $*"
+cmdline=${BENCH_COMMAND:-"bench/run.sh $*"}
 quick=0 reps="" warmup=0.3 duration=1 only_servers="" cells="" tsv="" report=$here/RESULTS.md
 build=1 do_report=1 wait_idle=0
 while [ $# -gt 0 ]; do
