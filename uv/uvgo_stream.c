@@ -45,13 +45,17 @@ int uvgo_read_start(uv_stream_t* s) {
   return uv_read_start(s, uvgo_alloc_cb, uvgo_read_cb);
 }
 
-/* Frees the request; Go hears of it only when it has a callback. */
-static void uvgo_write_cb(uv_write_t* req, int status) {
-  uintptr_t id = (uintptr_t) req->data;
-  uintptr_t loop = LOOP_ID(req->handle);
+/* Frees a finished request of stream s; Go hears of it only when it has a
+ * callback (a non-zero ID in data). */
+static void req_done(void* req, uintptr_t id, uv_stream_t* s, int status) {
+  uintptr_t loop = LOOP_ID(s);
   free(req);
   if (id != 0)
     goUVRequest(loop, id, status);
+}
+
+static void uvgo_write_cb(uv_write_t* req, int status) {
+  req_done(req, (uintptr_t) req->data, req->handle, status);
 }
 
 /* Queues bufs (whose first skip bytes were already written) as one request
@@ -122,11 +126,7 @@ uv_buf_t* uvgo_vec(uv_loop_t* loop) {
 }
 
 static void uvgo_shutdown_cb(uv_shutdown_t* req, int status) {
-  uintptr_t id = (uintptr_t) req->data;
-  uintptr_t loop = LOOP_ID(req->handle);
-  free(req);
-  if (id != 0)
-    goUVRequest(loop, id, status);
+  req_done(req, (uintptr_t) req->data, req->handle, status);
 }
 
 int uvgo_shutdown(uv_stream_t* s, uintptr_t id) {
@@ -193,11 +193,7 @@ int uvgo_tcp_bind(uv_tcp_t* t, int family, const uint8_t* ip, uint16_t port,
 }
 
 static void uvgo_connect_cb(uv_connect_t* req, int status) {
-  uintptr_t id = (uintptr_t) req->data;
-  uintptr_t loop = LOOP_ID(req->handle);
-  free(req);
-  if (id != 0)
-    goUVRequest(loop, id, status);
+  req_done(req, (uintptr_t) req->data, req->handle, status);
 }
 
 int uvgo_tcp_connect(uv_tcp_t* t, int family, const uint8_t* ip,
