@@ -5,8 +5,6 @@ package uv
 */
 import "C"
 
-import "github.com/gouv/gouv/cbridge"
-
 // deferredCall is a callback that the binding owes the program but may not
 // run from inside the call that earned it: libuv never calls back
 // synchronously (libuv's callback_stack test), and neither does gouv. A
@@ -24,14 +22,13 @@ type deferredCall struct {
 // They must also keep libuv's order: a write's callback runs before those
 // of later writes, shutdowns and the close of its stream. libuv runs those
 // from its own queues, some before the idle phase, so every call is
-// numbered (seq) and every request and close remembers how many calls had
-// been deferred when it started; before its callback, the deferred calls
-// up to that number run.
+// numbered (seq) and every request and close (Loop.closing) remembers how
+// many calls had been deferred when it started; before its callback, the
+// deferred calls up to that number run.
 type deferredQueue struct {
 	q      []deferredCall
 	head   int
-	issued uint64                // seq of the last deferred call
-	closes map[cbridge.ID]uint64 // issued at Close, for handles closed while calls waited
+	issued uint64 // seq of the last deferred call
 	armed  bool
 }
 
@@ -80,28 +77,5 @@ func (l *Loop) rearmDeferred() {
 	if d.pending() > 0 && !d.armed {
 		d.armed = true
 		C.uvgo_defer_arm(l.ptr)
-	}
-}
-
-// noteClose remembers, for a handle being closed while deferred calls
-// wait, which of them must run before its close callback.
-func (l *Loop) noteClose(id cbridge.ID) {
-	d := &l.deferred
-	if d.pending() == 0 {
-		return
-	}
-	if d.closes == nil {
-		d.closes = map[cbridge.ID]uint64{}
-	}
-	d.closes[id] = d.issued
-}
-
-// beforeClose runs, in a close callback, the deferred calls noteClose
-// recorded for the handle.
-func (l *Loop) beforeClose(id cbridge.ID) {
-	d := &l.deferred
-	if seq, ok := d.closes[id]; ok {
-		delete(d.closes, id)
-		l.flushDeferred(seq)
 	}
 }

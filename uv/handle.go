@@ -162,10 +162,12 @@ func (h *handle) closed(id cbridge.ID) {
 	h.ptr = nil
 	l.handles.Delete(id)
 	l.dbg.closed(id, HandleType(h.typ))
-	l.beforeClose(id)
-	if cb, ok := l.closeCbs[id]; ok {
-		delete(l.closeCbs, id)
-		cb()
+	if c, ok := l.closing[id]; ok {
+		delete(l.closing, id)
+		l.flushDeferred(c.seq)
+		if c.cb != nil {
+			c.cb()
+		}
 	}
 }
 
@@ -174,14 +176,25 @@ func (h *handle) closed(id cbridge.ID) {
 func (h *handle) startClose(cb func()) {
 	l := h.loop
 	h.state = stateClosing
-	id := h.id()
-	if cb != nil {
-		if l.closeCbs == nil {
-			l.closeCbs = map[cbridge.ID]func(){}
-		}
-		l.closeCbs[id] = cb
+	// The deferred calls issued so far run before cb (deferred.go); seq 0,
+	// when none wait, runs none.
+	var seq uint64
+	if l.deferred.pending() > 0 {
+		seq = l.deferred.issued
 	}
-	l.noteClose(id)
+	if cb != nil || seq != 0 {
+		if l.closing == nil {
+			l.closing = map[cbridge.ID]closingHandle{}
+		}
+		l.closing[h.id()] = closingHandle{cb, seq}
+	}
+}
+
+// closingHandle is what a closing handle's close callback owes: the Go
+// callback, and the deferred calls up to seq.
+type closingHandle struct {
+	cb  func()
+	seq uint64
 }
 
 // Close starts closing the handle (uv_close): it stops what it was doing

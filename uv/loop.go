@@ -40,7 +40,7 @@ type Loop struct {
 	ptr       *C.uv_loop_t
 	id        uint64
 	handles   cbridge.Table[*handle]
-	closeCbs  map[cbridge.ID]func() // of closing handles
+	closing   map[cbridge.ID]closingHandle
 	reqs      cbridge.Table[reqEntry]
 	deferred  deferredQueue
 	running   atomic.Bool

@@ -43,26 +43,26 @@ func (s *stream) newReq(cb func(error), kind reqKind) C.uintptr_t {
 	return C.uintptr_t(l.reqs.New(reqEntry{cb: cb, owner: s, seq: l.deferred.issued, kind: kind}))
 }
 
-// dropReq forgets a request whose call failed: libuv will not call back.
-func (l *Loop) dropReq(id C.uintptr_t) {
-	if e, ok := l.reqs.Get(cbridge.ID(id)); ok {
+// takeReq removes the request's entry and returns it.
+func (l *Loop) takeReq(id C.uintptr_t) (reqEntry, bool) {
+	e, ok := l.reqs.Get(cbridge.ID(id))
+	if ok {
 		l.reqs.Delete(cbridge.ID(id))
 		l.dbg.reqDone(reqKindNames[e.kind])
 		e.owner.reqs--
 	}
+	return e, ok
 }
+
+// dropReq forgets a request whose call failed: libuv will not call back.
+func (l *Loop) dropReq(id C.uintptr_t) { l.takeReq(id) }
 
 // finishReq runs in a request's callback: the entry goes, the deferred
 // calls issued before the request run, then its Go callback with libuv's
 // status.
 func (l *Loop) finishReq(id C.uintptr_t, status int) {
-	e, ok := l.reqs.Get(cbridge.ID(id))
-	if !ok {
-		return
+	if e, ok := l.takeReq(id); ok {
+		l.flushDeferred(e.seq)
+		e.cb(statusErr(status))
 	}
-	l.reqs.Delete(cbridge.ID(id))
-	l.dbg.reqDone(reqKindNames[e.kind])
-	e.owner.reqs--
-	l.flushDeferred(e.seq)
-	e.cb(statusErr(status))
 }
