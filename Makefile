@@ -3,7 +3,7 @@
 GO ?= go
 export CGO_ENABLED := 1
 
-.PHONY: all deps build vet fmt-check test test-race test-cgocheck test-debug \
+.PHONY: all deps build vet fmt-check tidy-check test test-race test-cgocheck test-debug \
 	demo bench bench-quick fuzz generate
 
 all: build
@@ -18,6 +18,9 @@ vet: deps
 	$(GO) vet ./...
 	$(GO) vet -tags uvdebug ./...
 
+tidy-check:
+	@$(GO) mod tidy -diff || { echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
+
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -31,7 +34,7 @@ test-cgocheck: deps
 test-debug: deps
 	$(GO) test -tags uvdebug ./...
 
-test: deps vet fmt-check test-race test-cgocheck test-debug
+test: deps vet fmt-check tidy-check test-race test-cgocheck test-debug
 
 # The main job: build the echo servers, run the key cells once against gouv,
 # Go net and C libuv, print the table. Under a minute.

@@ -32,18 +32,24 @@ func (e Errno) Name() string {
 }
 
 // Error is a libuv call that failed synchronously: Op names the libuv
-// function ("uv_tcp_bind"), Code is what it returned. Detail, when set,
-// adds what the binding knows about the failure (the handles that keep a
-// loop busy, say).
+// function ("uv_tcp_bind"), Code is what it returned. Path, when set, is
+// the file system path the call was about ("uv_fs_open"). Detail, when
+// set, adds what the binding knows about the failure (the handles that
+// keep a loop busy, say).
 type Error struct {
 	Op     string
+	Path   string
 	Code   Errno
 	Detail string
 }
 
-// Error returns "op: NAME: message", then the detail in parentheses.
+// Error returns "op path: NAME: message", then the detail in parentheses.
 func (e *Error) Error() string {
-	s := e.Op + ": " + e.Code.Name() + ": " + e.Code.Error()
+	s := e.Op
+	if e.Path != "" {
+		s += " " + e.Path
+	}
+	s += ": " + e.Code.Name() + ": " + e.Code.Error()
 	if e.Detail != "" {
 		s += " (" + e.Detail + ")"
 	}

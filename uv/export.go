@@ -167,3 +167,13 @@ func goUVRead(lid, hid C.uintptr_t, nread C.ssize_t, base *C.char) {
 	defer l.trap()
 	(*stream)(unsafe.Pointer(h)).readCb(int(nread), unsafe.Pointer(base))
 }
+
+//export goUVReq
+func goUVReq(lid, rid C.uintptr_t, status C.int) {
+	l := callbackLoop(lid)
+	if l == nil {
+		return
+	}
+	defer l.trap()
+	l.finishLoopReq(cbridge.ID(rid), int(status))
+}

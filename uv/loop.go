@@ -42,6 +42,7 @@ type Loop struct {
 	handles   cbridge.Table[*handle]
 	closing   map[cbridge.ID]closingHandle
 	reqs      cbridge.Table[reqEntry]
+	lreqs     cbridge.Table[*Req] // requests of the loop itself (request.go)
 	deferred  deferredQueue
 	running   atomic.Bool
 	inUVRun   bool
@@ -246,7 +247,7 @@ func (l *Loop) Close() error {
 	if l.running.Load() {
 		return ErrRunning
 	}
-	if l.handles.Len() > 0 || l.reqs.Len() > 0 {
+	if l.handles.Len() > 0 || l.reqs.Len()+l.lreqs.Len() > 0 {
 		return &Error{Op: "uv_loop_close", Code: EBUSY, Detail: l.describeOpen()}
 	}
 	if n := l.deferred.pending(); n > 0 {
@@ -280,7 +281,7 @@ func (l *Loop) describeOpen() string {
 		parts = append(parts, s+l.dbg.where(id))
 		return true
 	})
-	if n := l.reqs.Len(); n > 0 {
+	if n := l.reqs.Len() + l.lreqs.Len(); n > 0 {
 		parts = append(parts, itoa(n)+" requests")
 	}
 	return "open: " + strings.Join(parts, ", ")

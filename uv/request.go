@@ -1,11 +1,16 @@
 package uv
 
 /*
-#include <stdint.h>
+#include "uvgo.h"
 */
 import "C"
 
-import "github.com/gouv/gouv/cbridge"
+import (
+	"runtime"
+	"unsafe"
+
+	"github.com/gouv/gouv/cbridge"
+)
 
 // reqKind names a request type, for uvdebug's counts.
 type reqKind uint8
@@ -14,9 +19,18 @@ const (
 	reqWrite reqKind = iota
 	reqConnect
 	reqShutdown
+	reqSend // udp send
+	reqFS
+	reqGetAddrInfo
+	reqGetNameInfo
+	reqWork
+	reqRandom
 )
 
-var reqKindNames = [...]string{reqWrite: "write", reqConnect: "connect", reqShutdown: "shutdown"}
+var reqKindNames = [...]string{
+	reqWrite: "write", reqConnect: "connect", reqShutdown: "shutdown", reqSend: "udp_send",
+	reqFS: "fs", reqGetAddrInfo: "getaddrinfo", reqGetNameInfo: "getnameinfo", reqWork: "work", reqRandom: "random",
+}
 
 // reqEntry is an in-flight libuv request (uv_req_t: write, connect,
 // shutdown) whose callback goes to Go. Its ID, in the loop's request table,
@@ -65,4 +79,84 @@ func (l *Loop) finishReq(id C.uintptr_t, status int) {
 		l.flushDeferred(e.seq)
 		e.cb(statusErr(status))
 	}
+}
+
+// Req is an in-flight request that belongs to the loop rather than to a
+// stream (uv_req_t): fs, getaddrinfo, getnameinfo, work and random
+// requests. Its C memory (the uv_*_t) lives from the call that starts it
+// until its callback; its ID, in the loop's lreqs table, is in req->data.
+// Cancel is the one method every such request has; the calls that start
+// one return it.
+//
+// https://docs.libuv.org/en/v1.x/request.html
+type Req struct {
+	ptr  unsafe.Pointer // the uv_*_t, nil once finished
+	loop *Loop
+	id   cbridge.ID
+	kind reqKind
+	// done runs on the loop from the request's callback, with the C
+	// request still valid at ptr (it reads the results there); C frees
+	// the request when it returns.
+	done func(r *Req, status int)
+	// pin holds Go memory the thread pool may touch (fs buffers) until the
+	// callback; it is unpinned when done returns.
+	pin runtime.Pinner
+}
+
+// newLoopReq registers a request of kind whose callback will run done. The
+// caller starts the C request with r.id in its data field, then calls
+// started with what the start returned.
+func (l *Loop) newLoopReq(kind reqKind, done func(r *Req, status int)) *Req {
+	r := &Req{loop: l, kind: kind, done: done}
+	r.id = l.lreqs.New(r)
+	l.dbg.reqStarted(reqKindNames[kind])
+	return r
+}
+
+// started settles the start of r: with a C request in res.ptr it is in
+// flight; when res.err says the start failed (libuv will not call back) the
+// entry goes and the error names op and path.
+func (r *Req) started(res C.uvgo_new_t, op, path string) error {
+	if res.err != 0 {
+		r.forget()
+		return &Error{Op: op, Path: path, Code: Errno(res.err)}
+	}
+	r.ptr = res.ptr
+	return nil
+}
+
+// forget removes r from the table without a callback.
+func (r *Req) forget() {
+	l := r.loop
+	if _, ok := l.lreqs.Get(r.id); ok {
+		l.lreqs.Delete(r.id)
+		l.dbg.reqDone(reqKindNames[r.kind])
+	}
+	r.pin.Unpin()
+	r.ptr = nil
+}
+
+// finishLoopReq runs in the callback of a loop request (goUVReq).
+func (l *Loop) finishLoopReq(id cbridge.ID, status int) {
+	r, ok := l.lreqs.Get(id)
+	if !ok {
+		return
+	}
+	defer r.forget()
+	r.done(r, status)
+}
+
+// Cancel cancels the request (uv_cancel). It succeeds only while the
+// request waits in the thread pool's queue: its callback then runs, later
+// and once, with ECANCELED. A request that is running or has finished
+// cannot be cancelled: EBUSY. Call it on the loop's goroutine.
+func (r *Req) Cancel() error {
+	if r == nil {
+		return &Error{Op: "uv_cancel", Code: EINVAL, Detail: "nil request"}
+	}
+	if r.ptr == nil {
+		return &Error{Op: "uv_cancel", Code: EBUSY, Detail: "request has finished"}
+	}
+	r.loop.checkThread("uv_cancel")
+	return check("uv_cancel", int(C.uv_cancel((*C.uv_req_t)(r.ptr))))
 }

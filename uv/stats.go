@@ -16,5 +16,5 @@ type Stats struct {
 // Stats returns the loop's counts. It is not a libuv call.
 func (l *Loop) Stats() Stats {
 	h, r := l.dbg.counts()
-	return Stats{Handles: l.handles.Len(), Requests: l.reqs.Len(), HandlesByType: h, RequestsByType: r}
+	return Stats{Handles: l.handles.Len(), Requests: l.reqs.Len() + l.lreqs.Len(), HandlesByType: h, RequestsByType: r}
 }

@@ -9,6 +9,14 @@
 #define LOOP_ID(h) ((uintptr_t) (h)->loop->data)
 #define HANDLE_ID(h) ((uintptr_t) (h)->data)
 
+void* uvgo_malloc(size_t n) {
+  return malloc(n);
+}
+
+void* uvgo_calloc(size_t n, size_t size) {
+  return calloc(n, size);
+}
+
 static void uvgo_post_cb(uv_async_t* h) {
   goUVPost(LOOP_ID(h));
 }
@@ -44,7 +52,7 @@ int uvgo_run(uv_loop_t* loop, uv_run_mode mode) {
 
 uvgo_new_t uvgo_loop_new(uintptr_t id) {
   uvgo_new_t r = {NULL, 0};
-  uvgo_loop_t* l = malloc(sizeof(*l));
+  uvgo_loop_t* l = uvgo_malloc(sizeof(*l));
   if (l == NULL) {
     r.err = UV_ENOMEM;
     return r;
@@ -166,7 +174,7 @@ static int handle_init(uv_loop_t* loop, uv_handle_t* h, uv_handle_type type,
 uvgo_new_t uvgo_handle_new(uv_loop_t* loop, uv_handle_type type,
                            uintptr_t id, unsigned int flags) {
   uvgo_new_t r = {NULL, 0};
-  uv_handle_t* h = calloc(1, uv_handle_size(type));
+  uv_handle_t* h = uvgo_calloc(1, uv_handle_size(type));
   if (h == NULL) {
     r.err = UV_ENOMEM;
     return r;

@@ -46,6 +46,12 @@ typedef struct {
   int err;
 } uvgo_new_t;
 
+/* Every allocation the binding's C makes goes through these two (uvgo.c),
+ * so that uvdebug builds can make them fail on demand (issue: allocation
+ * faults). Free with free(). */
+void* uvgo_malloc(size_t n);
+void* uvgo_calloc(size_t n, size_t size);
+
 uvgo_new_t uvgo_loop_new(uintptr_t id);
 int uvgo_loop_close(uv_loop_t* loop);
 int uvgo_run(uv_loop_t* loop, uv_run_mode mode);
@@ -99,4 +105,11 @@ int uvgo_tcp_close_reset(uv_tcp_t* t);
 int uvgo_pipe_connect(uv_pipe_t* p, const char* name, uintptr_t id);
 int uvgo_pipe_name(const uv_pipe_t* p, int peer, char* buf, size_t cap);
 
+
+
+/* Loop requests (request.go: fs, dns, work, random). Their shims call
+ * goUVReq(LOOP_ID(req), req->data, status) and clean up and free the
+ * request after it returns. */
+#define UVGO_REQ_LOOP_ID(r) ((uintptr_t) (r)->loop->data)
+#define UVGO_REQ_ID(r) ((uintptr_t) (r)->data)
 #endif /* UVGO_H_ */

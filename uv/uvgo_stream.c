@@ -63,7 +63,7 @@ static void uvgo_write_cb(uv_write_t* req, int status) {
 static int queue_copy(uv_stream_t* s, const uv_buf_t* bufs,
                       unsigned int nbufs, size_t skip, size_t total,
                       uintptr_t id) {
-  uvgo_write_t* w = malloc(sizeof(*w) + (total - skip));
+  uvgo_write_t* w = uvgo_malloc(sizeof(*w) + (total - skip));
   size_t off = 0;
   unsigned int i;
   int err;
@@ -130,7 +130,7 @@ static void uvgo_shutdown_cb(uv_shutdown_t* req, int status) {
 }
 
 int uvgo_shutdown(uv_stream_t* s, uintptr_t id) {
-  uv_shutdown_t* req = malloc(sizeof(*req));
+  uv_shutdown_t* req = uvgo_malloc(sizeof(*req));
   int err;
   if (req == NULL)
     return UV_ENOMEM;
@@ -199,7 +199,7 @@ static void uvgo_connect_cb(uv_connect_t* req, int status) {
 int uvgo_tcp_connect(uv_tcp_t* t, int family, const uint8_t* ip,
                      uint16_t port, uint32_t scope, uintptr_t id) {
   struct sockaddr_storage ss;
-  uv_connect_t* req = malloc(sizeof(*req));
+  uv_connect_t* req = uvgo_malloc(sizeof(*req));
   int err;
   if (req == NULL)
     return UV_ENOMEM;
@@ -239,7 +239,7 @@ int uvgo_tcp_close_reset(uv_tcp_t* t) {
 }
 
 int uvgo_pipe_connect(uv_pipe_t* p, const char* name, uintptr_t id) {
-  uv_connect_t* req = malloc(sizeof(*req));
+  uv_connect_t* req = uvgo_malloc(sizeof(*req));
   if (req == NULL)
     return UV_ENOMEM;
   req->data = (void*) id;
