@@ -112,3 +112,61 @@ func (p *Pipe) name(op string, peer C.int) (string, error) {
 	}
 	return C.GoStringN(&buf[0], C.int(n)), nil
 }
+
+// Write2 writes p with the handle send over an IPC pipe (uv_write2): the
+// receiving end sees it with PendingCount and PendingType and takes it
+// with Accept. send is a TCP or Pipe handle of any loop with a socket (a
+// listener, a connection, a bound pipe); it stays open and usable here,
+// and the other end gets its own copy of the socket. p, copied into C
+// memory, must not be empty: the handle travels with its bytes. cb, if not
+// nil, runs on a later iteration once both were handed to the kernel, in
+// order with the pipe's other writes. The pipe must have been created
+// with NewPipe(l, true) (EINVAL otherwise).
+func (p *Pipe) Write2(b []byte, send Stream, cb func(err error)) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	p.loop.checkThread("uv_write2")
+	if send == nil {
+		return &Error{Op: "uv_write2", Code: EINVAL, Detail: "nil handle to send: use Write"}
+	}
+	sb := send.streamBase()
+	if err := sb.live(); err != nil {
+		return err
+	}
+	if len(b) == 0 {
+		return &Error{Op: "uv_write2", Code: EINVAL, Detail: "empty buffer: a handle travels with at least one byte"}
+	}
+	if !p.IPC() {
+		return &Error{Op: "uv_write2", Code: EINVAL, Detail: "pipe was not created with ipc"}
+	}
+	id := p.newReq(cb, reqWrite)
+	r := int(C.uvgo_write2(p.sp(), (*C.char)(unsafe.Pointer(unsafe.SliceData(b))), C.size_t(len(b)), sb.sp(), id))
+	return p.writeDone(r, id, cb)
+}
+
+// IPC reports whether the pipe passes handles (the ipc argument of
+// NewPipe; uv_pipe_t's ipc field).
+func (p *Pipe) IPC() bool {
+	return p.state != stateClosed && p.pp().ipc != 0
+}
+
+// PendingCount returns how many received handles wait to be taken with
+// Accept (uv_pipe_pending_count). Call it from the read callback: a read
+// of an IPC pipe may bring handles with its bytes.
+func (p *Pipe) PendingCount() int {
+	if p.state == stateClosed {
+		return 0
+	}
+	return int(C.uv_pipe_pending_count(p.pp()))
+}
+
+// PendingType returns the type of the next received handle, TypeTCP or
+// TypeNamedPipe, or TypeUnknown when none waits (uv_pipe_pending_type).
+// Create a handle of that type on the pipe's loop and pass it to Accept.
+func (p *Pipe) PendingType() HandleType {
+	if p.state == stateClosed {
+		return TypeUnknown
+	}
+	return HandleType(C.uv_pipe_pending_type(p.pp()))
+}

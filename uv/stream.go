@@ -68,9 +68,10 @@ func (s *stream) Listen(backlog int, cb func(err error)) error {
 }
 
 // Accept takes a pending connection of the listening stream s into client,
-// a new handle of the same type and loop (uv_accept). It returns EAGAIN
-// when no connection is pending, EINVAL for a client of another type or
-// loop.
+// a new handle of the same type and loop (uv_accept). On an IPC pipe with
+// received handles waiting (Pipe.PendingCount), it takes the next of them
+// instead, into a new handle of Pipe.PendingType. It returns EAGAIN when
+// no connection is pending, EINVAL for a client of another type or loop.
 func (s *stream) Accept(client Stream) error {
 	if err := s.startable("uv_accept"); err != nil {
 		return err
@@ -82,10 +83,19 @@ func (s *stream) Accept(client Stream) error {
 	if c.loop != s.loop {
 		return &Error{Op: "uv_accept", Code: EINVAL, Detail: "client belongs to another loop"}
 	}
-	if c.typ != s.typ {
-		return &Error{Op: "uv_accept", Code: EINVAL, Detail: "client is a " + c.Type().String() + ", the server a " + s.Type().String()}
+	if want := s.acceptType(); c.typ != uint8(want) {
+		return &Error{Op: "uv_accept", Code: EINVAL, Detail: "client is a " + c.Type().String() + ", want a " + want.String()}
 	}
 	return check("uv_accept", int(C.uv_accept(s.sp(), c.sp())))
+}
+
+// acceptType is the handle type Accept takes into: the type of the next
+// received handle on an IPC pipe that has one, else the server's own.
+func (s *stream) acceptType() HandleType {
+	if HandleType(s.typ) == TypeNamedPipe && C.uv_pipe_pending_count((*C.uv_pipe_t)(s.ptr)) > 0 {
+		return HandleType(C.uv_pipe_pending_type((*C.uv_pipe_t)(s.ptr)))
+	}
+	return HandleType(s.typ)
 }
 
 // ReadStart starts reading (uv_read_start). cb runs on the loop's goroutine

@@ -92,6 +92,8 @@ int uvgo_write(uv_stream_t* s, const char* p, size_t n, uintptr_t id,
 int uvgo_writev(uv_stream_t* s, const uv_buf_t* bufs, unsigned int nbufs,
                 uintptr_t id, int try_first);
 int uvgo_try_write(uv_stream_t* s, const char* p, size_t n);
+int uvgo_write2(uv_stream_t* s, const char* p, size_t n, uv_stream_t* send,
+                uintptr_t id);
 uv_buf_t* uvgo_vec(uv_loop_t* loop);
 int uvgo_shutdown(uv_stream_t* s, uintptr_t id);
 

@@ -59,10 +59,11 @@ static void uvgo_write_cb(uv_write_t* req, int status) {
 }
 
 /* Queues bufs (whose first skip bytes were already written) as one request
- * owning a copy of the rest. */
+ * owning a copy of the rest, with send (NULL for none) passed along as
+ * uv_write2 does. */
 static int queue_copy(uv_stream_t* s, const uv_buf_t* bufs,
                       unsigned int nbufs, size_t skip, size_t total,
-                      uintptr_t id) {
+                      uv_stream_t* send, uintptr_t id) {
   uvgo_write_t* w = uvgo_malloc(sizeof(*w) + (total - skip));
   size_t off = 0;
   unsigned int i;
@@ -82,7 +83,7 @@ static int queue_copy(uv_stream_t* s, const uv_buf_t* bufs,
   }
   w->buf = uv_buf_init(w->data, (unsigned int) off);
   w->req.data = (void*) id;
-  err = uv_write(&w->req, s, &w->buf, 1, uvgo_write_cb);
+  err = uv_write2(&w->req, s, &w->buf, 1, send, uvgo_write_cb);
   if (err != 0)
     free(w);
   return err;
@@ -106,8 +107,16 @@ int uvgo_writev(uv_stream_t* s, const uv_buf_t* bufs, unsigned int nbufs,
     return r;
   if ((size_t) r == total && total > 0)
     return 0;
-  r = queue_copy(s, bufs, nbufs, (size_t) r, total, id);
+  r = queue_copy(s, bufs, nbufs, (size_t) r, total, NULL, id);
   return r < 0 ? r : 1;
+}
+
+/* Queues a copy of p with the handle send (uv_write2): handles are never
+ * tried first, since the fd must travel with a queued request's bytes. */
+int uvgo_write2(uv_stream_t* s, const char* p, size_t n, uv_stream_t* send,
+                uintptr_t id) {
+  uv_buf_t buf = uv_buf_init((char*) p, (unsigned int) n);
+  return queue_copy(s, &buf, 1, 0, n, send, id);
 }
 
 int uvgo_write(uv_stream_t* s, const char* p, size_t n, uintptr_t id,

@@ -1,0 +1,568 @@
+package uv
+
+// Handle passing over IPC pipes: libuv's test-ipc.c, test-ipc-send-recv.c,
+// test-ipc-heavy-traffic-deadlock-bug.c and test-pipe-sendmsg.c (row 57 of
+// LIBUV_TESTS.md).
+//
+// libuv's tests run the other end in a child process (spawn_helper, its
+// stdin a socketpair) or, for the _inprocess forms, in a thread with its own
+// loop. Here the other end always runs on a second loop on its own
+// goroutine: for the child forms over a socketpair opened with Pipe.Open,
+// as the child opens its fd 0; for the _inprocess forms over a named pipe
+// it listens on, as libuv's thread does. Handles cross with SCM_RIGHTS in
+// both cases, which is all a process boundary adds for the kernel.
+
+import (
+	"bytes"
+	"io"
+	"net/netip"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// otherSide is the helper process or thread of libuv's IPC tests: a second
+// loop that setup prepares on the test goroutine, then run on its own
+// goroutine. wait returns once that Run has returned; the loop's cleanup
+// (newLoop) then closes it.
+func otherSide(t *testing.T, setup func(l *Loop)) (wait func()) {
+	t.Helper()
+	l := newLoop(t)
+	setup(l)
+	done := make(chan error, 1)
+	go func() {
+		wd := time.AfterFunc(watchdogTimeout, func() { l.Post(l.Stop) })
+		defer wd.Stop()
+		_, err := l.Run(RunDefault)
+		done <- err
+	}()
+	return func() {
+		t.Helper()
+		assert.NoError(t, <-done, "other side's Run")
+	}
+}
+
+// socketpair returns a connected pair of unix stream sockets, closed at
+// cleanup unless a handle took them (Open sets closeOnCleanup's entry to -1).
+func socketpair(t *testing.T) [2]int {
+	t.Helper()
+	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	require.NoError(t, err)
+	return fds
+}
+
+// openPipe opens fd as a pipe handle of l.
+func openPipe(t *testing.T, l *Loop, fd int, ipc bool) *Pipe {
+	t.Helper()
+	p, err := NewPipe(l, ipc)
+	require.NoError(t, err)
+	require.NoError(t, p.Open(fd))
+	return p
+}
+
+// acceptPending takes every handle waiting on p into a new handle of its
+// type; it returns them (nil entries for failures, which it records).
+func acceptPending(t *testing.T, p *Pipe) (got []Stream, types []HandleType) {
+	for p.PendingCount() > 0 {
+		typ := p.PendingType()
+		var h Stream
+		var err error
+		switch typ {
+		case TypeTCP:
+			h, err = NewTCP(p.Loop())
+		case TypeNamedPipe:
+			h, err = NewPipe(p.Loop(), false)
+		default:
+			t.Errorf("pending type %v", typ)
+			return
+		}
+		if !assert.NoError(t, err) {
+			return
+		}
+		assert.NoError(t, p.Accept(h))
+		got, types = append(got, h), append(types, typ)
+	}
+	return got, types
+}
+
+// ipcSendRecv is libuv's run_test of test-ipc-send-recv.c: this side sends
+// two handles over the channel, the other side accepts them and sends them
+// back, and this side accepts them again, of the expected type.
+func ipcSendRecv(t *testing.T, want HandleType, inprocess bool) {
+	l := newLoop(t)
+	dir := t.TempDir()
+	var send [2]Stream
+	for i := range send {
+		if want == TypeTCP {
+			tc, err := NewTCP(l)
+			require.NoError(t, err)
+			require.NoError(t, tc.Bind(netip.MustParseAddrPort("127.0.0.1:0"), 0))
+			send[i] = tc
+		} else {
+			p, err := NewPipe(l, true)
+			require.NoError(t, err)
+			require.NoError(t, p.Bind(filepath.Join(dir, "send"+itoa(i))))
+			send[i] = p
+		}
+	}
+
+	// The other side: receive each handle and send it back.
+	var helperReads, helperWrites int
+	var helperHandles []Stream
+	startEcho := func(ch *Pipe, lis *Pipe) {
+		assert.True(t, ch.IsReadable())
+		assert.True(t, ch.IsWritable())
+		assert.NoError(t, ch.ReadStart(func(p []byte, err error) {
+			if err != nil {
+				// This side closes the channel on EOF, after libuv's
+				// helper would (in its last write callback): libuv 1.44
+				// reports EOF on POLLHUP after a partial read, and every
+				// read that brings a handle is partial, so a second
+				// message already queued when the peer hangs up is lost.
+				// A child process is rarely that quick; a goroutine is.
+				ch.Close(nil)
+				if lis != nil {
+					lis.Close(nil)
+				}
+				return
+			}
+			got, _ := acceptPending(t, ch)
+			for _, h := range got {
+				helperReads++
+				helperHandles = append(helperHandles, h)
+				assert.NoError(t, ch.Write2([]byte("."), h, func(err error) {
+					assert.NoError(t, err)
+					if helperWrites++; helperWrites == 2 {
+						for _, h := range helperHandles {
+							h.Close(nil)
+						}
+					}
+				}))
+			}
+		}))
+	}
+	var channel *Pipe
+	path3 := filepath.Join(dir, "channel")
+	var wait func()
+	if inprocess {
+		wait = otherSide(t, func(l2 *Loop) {
+			lis, err := NewPipe(l2, false)
+			require.NoError(t, err)
+			require.NoError(t, lis.Bind(path3))
+			require.NoError(t, lis.Listen(128, func(err error) {
+				assert.NoError(t, err)
+				ch, err := NewPipe(l2, true)
+				if assert.NoError(t, err) {
+					assert.NoError(t, lis.Accept(ch))
+					startEcho(ch, lis)
+				}
+			}))
+		})
+	} else {
+		fds := socketpair(t)
+		wait = otherSide(t, func(l2 *Loop) { startEcho(openPipe(t, l2, fds[1], true), nil) })
+		channel = openPipe(t, l, fds[0], true)
+	}
+
+	var recvs int
+	var types []HandleType
+	connected := func(err error) {
+		assert.NoError(t, err)
+		for _, h := range send {
+			assert.NoError(t, channel.Write2([]byte("."), h, nil))
+		}
+		assert.NoError(t, channel.ReadStart(func(p []byte, err error) {
+			if err == io.EOF {
+				assert.Equal(t, 2, recvs, "EOF only after both handles")
+				return
+			}
+			if !assert.NoError(t, err) {
+				return
+			}
+			assert.Positive(t, channel.PendingCount())
+			_, ty := acceptPending(t, channel)
+			recvs += len(ty)
+			types = append(types, ty...)
+			if recvs == 2 {
+				channel.Close(nil)
+			}
+		}))
+	}
+	if inprocess {
+		var err error
+		channel, err = NewPipe(l, true)
+		require.NoError(t, err)
+		require.NoError(t, channel.Connect(path3, connected))
+	} else {
+		connected(nil)
+	}
+	runLoop(t, l, RunDefault)
+	wait()
+	assert.Equal(t, 2, recvs)
+	assert.Equal(t, []HandleType{want, want}, types)
+	assert.Equal(t, 2, helperReads)
+	assert.Equal(t, 2, helperWrites)
+}
+
+func TestIPCSendRecvPipe(t *testing.T)          { ipcSendRecv(t, TypeNamedPipe, false) }
+func TestIPCSendRecvPipeInprocess(t *testing.T) { ipcSendRecv(t, TypeNamedPipe, true) }
+func TestIPCSendRecvTCP(t *testing.T)           { ipcSendRecv(t, TypeTCP, false) }
+func TestIPCSendRecvTCPInprocess(t *testing.T)  { ipcSendRecv(t, TypeTCP, true) }
+
+// ipcListen is libuv's ipc_helper and its parent: the other side sends a
+// listening (or, with listenAfterWrite, a bound and later listening) TCP
+// server over the channel; this side accepts it, listens on it too, and
+// makes 100 connections, which both sides accept from the one socket.
+func ipcListen(t *testing.T, listenAfterWrite bool) {
+	const conns = 100
+	l := newLoop(t)
+	fds := socketpair(t)
+
+	var remoteAccepted int
+	wait := otherSide(t, func(l2 *Loop) {
+		ch := openPipe(t, l2, fds[1], true)
+		srv, err := NewTCP(l2)
+		require.NoError(t, err)
+		require.NoError(t, srv.Bind(netip.MustParseAddrPort("127.0.0.1:0"), 0))
+		onConn := func(err error) {
+			if remoteAccepted > 0 {
+				return
+			}
+			assert.NoError(t, err)
+			c, err := NewTCP(l2)
+			if !assert.NoError(t, err) {
+				return
+			}
+			assert.NoError(t, srv.Accept(c))
+			c.Close(nil)
+			remoteAccepted++
+			assert.NoError(t, ch.Write([]byte("accepted_connection\n"), func(err error) {
+				srv.Close(nil)
+				ch.Close(nil)
+			}))
+		}
+		if !listenAfterWrite {
+			require.NoError(t, srv.Listen(128, onConn))
+		}
+		require.NoError(t, ch.Write2([]byte("hello\n"), srv, nil))
+		if listenAfterWrite {
+			require.NoError(t, srv.Listen(128, onConn))
+		}
+	})
+
+	channel := openPipe(t, l, fds[0], true)
+	var reads, localAccepted int
+	var server *TCP
+	assert.NoError(t, channel.ReadStart(func(p []byte, err error) {
+		if err == io.EOF {
+			return
+		}
+		if !assert.NoError(t, err) {
+			channel.Close(nil)
+			return
+		}
+		if server == nil {
+			reads++
+			assert.Equal(t, 1, channel.PendingCount())
+			assert.Equal(t, TypeTCP, channel.PendingType())
+			assert.Equal(t, "hello\n", string(p))
+			var err error
+			server, err = NewTCP(l)
+			if !assert.NoError(t, err) || !assert.NoError(t, channel.Accept(server)) {
+				return
+			}
+			assert.NoError(t, server.Listen(128, func(err error) {
+				if localAccepted > 0 {
+					return
+				}
+				c, err := NewTCP(l)
+				if assert.NoError(t, err) {
+					assert.NoError(t, server.Accept(c))
+					c.Close(nil)
+				}
+				server.Close(nil)
+				localAccepted++
+			}))
+			assert.NoError(t, channel.Write([]byte("foobar\n"), nil))
+			addr, err := server.LocalAddr()
+			if !assert.NoError(t, err) {
+				return
+			}
+			for range conns {
+				c, err := NewTCP(l)
+				if assert.NoError(t, err) {
+					assert.NoError(t, c.Connect(addr, func(error) { c.Close(nil) }))
+				}
+			}
+			return
+		}
+		if string(p) == "accepted_connection\n" {
+			assert.Zero(t, channel.PendingCount())
+			assert.Equal(t, TypeUnknown, channel.PendingType())
+			channel.Close(nil)
+		}
+	}))
+	runLoop(t, l, RunDefault)
+	wait()
+	assert.Equal(t, 1, reads)
+	assert.Equal(t, 1, localAccepted)
+	assert.Equal(t, 1, remoteAccepted)
+}
+
+func TestIPCListenBeforeWrite(t *testing.T) { ipcListen(t, false) }
+func TestIPCListenAfterWrite(t *testing.T)  { ipcListen(t, true) }
+
+// TestIPCTCPConnection: the other side accepts a connection to its own
+// server and sends it over the channel with "hello\n", closing its copy;
+// this side accepts it and talks to the client through it.
+func TestIPCTCPConnection(t *testing.T) {
+	l := newLoop(t)
+	fds := socketpair(t)
+
+	var childReads, childWrites, childCloses int
+	wait := otherSide(t, func(l2 *Loop) {
+		ch := openPipe(t, l2, fds[1], true)
+		srv, err := NewTCP(l2)
+		require.NoError(t, err)
+		require.NoError(t, srv.Bind(netip.MustParseAddrPort("127.0.0.1:0"), 0))
+		closed := func() { childCloses++ }
+		require.NoError(t, srv.Listen(128, func(err error) {
+			assert.NoError(t, err)
+			c, err := NewTCP(l2)
+			if !assert.NoError(t, err) {
+				return
+			}
+			assert.NoError(t, srv.Accept(c))
+			assert.NoError(t, ch.Write2([]byte("hello\n"), c, nil))
+			assert.NoError(t, c.ReadStart(func([]byte, error) {}))
+			c.Close(closed)
+		}))
+		addr, err := srv.LocalAddr()
+		require.NoError(t, err)
+		client, err := NewTCP(l2)
+		require.NoError(t, err)
+		require.NoError(t, client.Connect(addr, func(err error) {
+			assert.NoError(t, err)
+			assert.NoError(t, client.ReadStart(func(p []byte, err error) {
+				if err == io.EOF {
+					return
+				}
+				assert.NoError(t, err)
+				assert.Equal(t, "world\n", string(p))
+				childReads++
+				assert.NoError(t, client.Write([]byte("hello again\n"), func(err error) {
+					childWrites++
+					client.Close(closed)
+					ch.Close(closed)
+					srv.Close(closed)
+				}))
+			}))
+		}))
+	})
+
+	channel := openPipe(t, l, fds[0], true)
+	var reads, tcpWrites, tcpReads int
+	assert.NoError(t, channel.ReadStart(func(p []byte, err error) {
+		if err == io.EOF {
+			return
+		}
+		if !assert.NoError(t, err) || reads > 0 {
+			return
+		}
+		reads++
+		assert.Equal(t, 1, channel.PendingCount())
+		assert.Equal(t, TypeTCP, channel.PendingType())
+		assert.Equal(t, "hello\n", string(p))
+		conn, err := NewTCP(l)
+		if !assert.NoError(t, err) || !assert.NoError(t, channel.Accept(conn)) {
+			return
+		}
+		assert.NoError(t, conn.Write([]byte("world\n"), func(err error) {
+			assert.NoError(t, err)
+			tcpWrites++
+		}))
+		assert.NoError(t, conn.ReadStart(func(p []byte, err error) {
+			if assert.NoError(t, err) {
+				assert.Equal(t, "hello again\n", string(p))
+			}
+			tcpReads++
+			conn.Close(nil)
+			channel.Close(nil)
+		}))
+	}))
+	runLoop(t, l, RunDefault)
+	wait()
+	assert.Equal(t, 1, reads)
+	assert.Equal(t, 1, tcpWrites)
+	assert.Equal(t, 1, tcpReads)
+	assert.Equal(t, 1, childReads)
+	assert.Equal(t, 1, childWrites)
+	assert.Equal(t, 4, childCloses)
+}
+
+// TestIPCSendZero: a zero-length write on the channel completes with its
+// callback, and the reading side sees no data, only the end of the
+// stream (libuv passes nread 0 on; gouv does not report empty reads).
+func TestIPCSendZero(t *testing.T) {
+	l := newLoop(t)
+	fds := socketpair(t)
+	var written int
+	wait := otherSide(t, func(l2 *Loop) {
+		ch := openPipe(t, l2, fds[1], false)
+		assert.True(t, ch.IsReadable())
+		assert.True(t, ch.IsWritable())
+		assert.False(t, ch.IsClosing())
+		require.NoError(t, ch.Write(nil, func(err error) {
+			assert.NoError(t, err)
+			written++
+			ch.Close(nil)
+		}))
+	})
+	channel := openPipe(t, l, fds[0], true)
+	var data int
+	var eof bool
+	assert.NoError(t, channel.ReadStart(func(p []byte, err error) {
+		data += len(p)
+		if err != nil {
+			assert.Equal(t, io.EOF, err)
+			eof = true
+			channel.Close(nil)
+		}
+	}))
+	runLoop(t, l, RunDefault)
+	wait()
+	assert.Equal(t, 1, written)
+	assert.Zero(t, data)
+	assert.True(t, eof)
+}
+
+// TestIPCHeavyTrafficDeadlockBug: both ends of an IPC channel write 6 MiB
+// (256 writes of three 8 KiB buffers) while reading what the other writes;
+// neither may deadlock, every byte arrives.
+func TestIPCHeavyTrafficDeadlockBug(t *testing.T) {
+	const (
+		writes  = 256
+		perW    = 3
+		bufSize = 8 << 10
+		total   = writes * perW * bufSize
+	)
+	buf := bytes.Repeat([]byte{42}, bufSize)
+	type result struct{ written, read, bad int }
+	run := func(p *Pipe, r *result) {
+		for range writes {
+			assert.NoError(t, p.WriteV([][]byte{buf, buf, buf}, func(err error) {
+				assert.NoError(t, err)
+				r.written += perW * bufSize
+			}))
+		}
+		assert.NoError(t, p.ReadStart(func(b []byte, err error) {
+			if !assert.NoError(t, err) {
+				p.Close(nil)
+				return
+			}
+			r.read += len(b)
+			r.bad += len(b) - bytes.Count(b, []byte{42})
+			if r.read >= total {
+				assert.NoError(t, p.ReadStop())
+				assert.NoError(t, p.Shutdown(func(err error) {
+					if err != nil {
+						assert.ErrorIs(t, err, ENOTCONN)
+					}
+					p.Close(nil)
+				}))
+			}
+		}))
+	}
+	l := newLoop(t)
+	fds := socketpair(t)
+	var mine, theirs result
+	wait := otherSide(t, func(l2 *Loop) { run(openPipe(t, l2, fds[1], true), &theirs) })
+	run(openPipe(t, l, fds[0], true), &mine)
+	runLoop(t, l, RunDefault)
+	wait()
+	for _, r := range []result{mine, theirs} {
+		assert.Equal(t, total, r.written)
+		assert.Equal(t, total, r.read)
+		assert.Zero(t, r.bad)
+	}
+}
+
+// TestPipeSendmsg: four fds sent with one sendmsg (SCM_RIGHTS) by a plain
+// socket arrive as four pending pipe handles on an IPC pipe reading one
+// byte.
+func TestPipeSendmsg(t *testing.T) {
+	l := newLoop(t)
+	fds := socketpair(t)
+	defer syscall.Close(fds[0])
+	var send []int
+	for range 2 {
+		p := socketpair(t)
+		send = append(send, p[0], p[1])
+	}
+	p := openPipe(t, l, fds[1], true)
+	var incoming []Stream
+	var closes int
+	require.NoError(t, p.ReadStart(func(b []byte, err error) {
+		if !assert.NoError(t, err) {
+			p.Close(nil)
+			return
+		}
+		got, types := acceptPending(t, p)
+		for _, ty := range types {
+			assert.Equal(t, TypeNamedPipe, ty)
+		}
+		incoming = append(incoming, got...)
+		if len(incoming) < len(send) {
+			return
+		}
+		assert.NoError(t, p.ReadStop())
+		p.Close(func() { closes++ })
+		for _, h := range incoming {
+			h.Close(func() { closes++ })
+		}
+	}))
+	require.NoError(t, syscall.Sendmsg(fds[0], []byte("X"), syscall.UnixRights(send...), nil, 0))
+	for _, fd := range send {
+		syscall.Close(fd) // the pipe holds its own copies now
+	}
+	runLoop(t, l, RunDefault)
+	assert.Len(t, incoming, 4)
+	assert.Equal(t, 5, closes)
+}
+
+// TestPipeWrite2Errors: Write2 needs an IPC pipe, a handle and bytes.
+func TestPipeWrite2Errors(t *testing.T) {
+	l := newLoop(t)
+	fds := socketpair(t)
+	plain := openPipe(t, l, fds[0], false)
+	ipc := openPipe(t, l, fds[1], true)
+	tc, err := NewTCP(l)
+	require.NoError(t, err)
+	require.NoError(t, tc.Bind(netip.MustParseAddrPort("127.0.0.1:0"), 0))
+
+	var e *Error
+	err = plain.Write2([]byte("x"), tc, nil)
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, EINVAL, e.Code)
+	assert.ErrorIs(t, ipc.Write2([]byte("x"), nil, nil), EINVAL)
+	assert.ErrorIs(t, ipc.Write2(nil, tc, nil), EINVAL)
+	assert.False(t, plain.IPC())
+	assert.True(t, ipc.IPC())
+	assert.Zero(t, ipc.PendingCount())
+	assert.Equal(t, TypeUnknown, ipc.PendingType())
+
+	doClose(t, tc)
+	assert.ErrorIs(t, ipc.Write2([]byte("x"), tc, nil), ErrClosed)
+	doClose(t, ipc)
+	assert.ErrorIs(t, ipc.Write2([]byte("x"), plain, nil), ErrClosed)
+	assert.Zero(t, ipc.PendingCount())
+	assert.Equal(t, TypeUnknown, ipc.PendingType())
+	assert.False(t, ipc.IPC())
+}
+
+// stdio_over_pipes (test-stdio-over-pipes.c) spawns a child whose stdio are
+// pipes: it is ported with the process handle, in process_test.go.
