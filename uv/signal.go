@@ -16,10 +16,14 @@ import (
 
 // Signal is a signal handle, with the API and semantics of uv_signal_t but
 // built on os/signal: libuv's own signal handling cannot run in a Go
-// program (package doc, "Signals"). A started Signal calls its callback on
-// its loop's goroutine for every signal it catches; every started Signal
-// of a signal, on every loop, gets it. It is active while started, so a
-// started, referenced Signal keeps its loop alive. Fd returns EINVAL.
+// program, since it installs its handlers without SA_ONSTACK and the Go
+// runtime dies on the first signal they catch on a Go thread. A started
+// Signal calls its callback on its loop's goroutine for every signal it
+// catches; every started Signal of a signal, on every loop, gets it. It is
+// active while started, so a started, referenced Signal keeps its loop
+// alive. Fd returns EINVAL. Underneath, one goroutine per watched signal
+// receives it from os/signal and wakes the loop of each Signal through a
+// uv_async_t of the Signal's own.
 //
 // https://docs.libuv.org/en/v1.x/signal.html
 type Signal struct {
