@@ -127,6 +127,10 @@ func (h *handle) outer() Handle {
 		return (*TCP)(p)
 	case TypeNamedPipe:
 		return (*Pipe)(p)
+	case TypeTTY:
+		return (*TTY)(p)
+	case TypeSignal:
+		return (*Signal)(p)
 	}
 	panic("uv: handle of unknown type " + HandleType(h.typ).String())
 }

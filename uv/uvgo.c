@@ -164,6 +164,11 @@ static int handle_init(uv_loop_t* loop, uv_handle_t* h, uv_handle_type type,
     return uv_tcp_init_ex(loop, (uv_tcp_t*) h, flags);
   case UV_NAMED_PIPE:
     return uv_pipe_init(loop, (uv_pipe_t*) h, (int) flags);
+  case UV_TTY: /* the fd, then readable in bit 0 (tty.go) */
+    return uv_tty_init(loop, (uv_tty_t*) h, (int) (flags >> 1),
+                       (int) (flags & 1));
+  case UV_SIGNAL: /* a uv_async_t in disguise (signal.go) */
+    return uvgo_signal_init(loop, h);
   default:
     return UV_EINVAL;
   }

@@ -114,4 +114,8 @@ int uvgo_pipe_name(const uv_pipe_t* p, int peer, char* buf, size_t cap);
  * request after it returns. */
 #define UVGO_REQ_LOOP_ID(r) ((uintptr_t) (r)->loop->data)
 #define UVGO_REQ_ID(r) ((uintptr_t) (r)->data)
+/* Signals (signal.go, uvgo_signal.c): a Signal's C handle is a uv_async_t,
+ * unreferenced until started, in memory the size of a uv_signal_t. */
+int uvgo_signal_init(uv_loop_t* loop, uv_handle_t* h);
+
 #endif /* UVGO_H_ */
