@@ -42,9 +42,12 @@ type Server struct {
 	conns map[*conn]struct{}
 	done  bool
 
-	// Inspection (MaxWriteQueue, Pauses): loop goroutine only.
-	maxQueue int
-	pauses   int
+	// Inspection (MaxWriteQueue, Pauses, Accepted, AcceptErrors): loop
+	// goroutine only.
+	maxQueue   int
+	pauses     int
+	accepted   int
+	acceptErrs int
 }
 
 // New starts listening on l as cfg says. Call it on l's goroutine (before
@@ -140,8 +143,24 @@ func (s *Server) Shutdown() {
 	}
 }
 
+// Accepted returns how many connections the server has accepted. Call it
+// on the loop's goroutine.
+func (s *Server) Accepted() int { return s.accepted }
+
+// AcceptErrors returns how many times the listener reported an error
+// instead of a connection. Out of fds (EMFILE), libuv drops the pending
+// connections itself (it closes a reserve fd, accepts and closes them) and
+// reports nothing, so this stays 0 then; a connection callback with an
+// error is skipped and the server goes on listening. Call it on the loop's
+// goroutine.
+func (s *Server) AcceptErrors() int { return s.acceptErrs }
+
 func (s *Server) accept(err error) {
-	if err != nil || s.done {
+	if err != nil {
+		s.acceptErrs++
+		return
+	}
+	if s.done {
 		return
 	}
 	h, err := s.newStream()
@@ -152,6 +171,7 @@ func (s *Server) accept(err error) {
 		h.Close(nil)
 		return
 	}
+	s.accepted++
 	c := &conn{srv: s, h: h}
 	c.onRead, c.onWritten, c.onDrained = c.read, c.written, c.drained
 	c.onShutdown, c.onClosed = c.shutdownDone, c.closed
