@@ -1,12 +1,19 @@
-// Command echo is a TCP (or unix socket) echo server on gouv.
+// Command echo is a TCP (or unix socket, or UDP) echo server on gouv.
 //
 //	go run ./examples/echo -addr 127.0.0.1:7000
 //	go run ./examples/echo -pipe /tmp/echo.sock
+//	go run ./examples/echo -addr 127.0.0.1:7000 -loops 4
+//	go run ./examples/echo -addr 127.0.0.1:7000 -udp [-mmsg=false]
 //
-// It prints "listening on ADDR" once ready, logs nothing per connection,
-// and on SIGINT or SIGTERM closes every handle and exits 0. Signals reach
-// the loop through os/signal and Loop.Post, not uv_signal_t (see package
-// uv's doc).
+// With -loops N it runs N loops, each on its own goroutine with its own
+// server, all listening on the same address with SO_REUSEPORT, so the
+// kernel spreads connections (or, with -udp, datagrams) over them. With
+// -udp it echoes every datagram back to its sender; -mmsg=false turns off
+// libuv's recvmmsg batching (UV_UDP_RECVMMSG).
+//
+// It prints "listening on ADDR" once every loop is ready, logs nothing per
+// connection, and on SIGINT or SIGTERM closes every handle and exits 0.
+// Signals reach the loops through os/signal and Loop.Post.
 package main
 
 import (
@@ -18,35 +25,52 @@ import (
 	"syscall"
 
 	"github.com/gouv/gouv/examples/echo/uvecho"
-	"github.com/gouv/gouv/uv"
 )
 
+// startUDP starts the UDP echo on loops loops and returns the bound address
+// and a function that stops it. It is set by udp.go, which needs package
+// uv's UDP handle (build tag gouv_udp until then).
+var startUDP func(addr string, loops int, mmsg bool) (bound string, stop func() error, err error)
+
 func main() {
-	addr := flag.String("addr", "127.0.0.1:7000", "TCP address to listen on")
+	addr := flag.String("addr", "127.0.0.1:7000", "TCP (or UDP) address to listen on")
 	pipe := flag.String("pipe", "", "unix socket path to listen on instead of TCP")
 	hwm := flag.Int("highwater", uvecho.DefaultHighWater, "bytes queued per connection before it stops reading")
+	loops := flag.Int("loops", 1, "loops (one goroutine and one server each) sharing the address with SO_REUSEPORT")
+	udp := flag.Bool("udp", false, "echo UDP datagrams instead of TCP")
+	mmsg := flag.Bool("mmsg", true, "with -udp: receive with recvmmsg (UV_UDP_RECVMMSG)")
 	flag.Parse()
 	log.SetFlags(0)
-
-	l, err := uv.NewLoop()
-	if err != nil {
-		log.Fatal(err)
+	if *loops < 1 {
+		log.Fatal("echo: -loops must be at least 1")
 	}
-	srv, err := uvecho.New(l, uvecho.Config{Addr: *addr, Pipe: *pipe, HighWater: *hwm})
-	if err != nil {
-		log.Fatal(err)
+
+	var bound string
+	var stop func() error
+	if *udp {
+		if startUDP == nil {
+			log.Fatal("echo: -udp: built without UDP support (build tag gouv_udp)")
+		}
+		if *pipe != "" {
+			log.Fatal("echo: -udp and -pipe exclude each other")
+		}
+		var err error
+		if bound, stop, err = startUDP(*addr, *loops, *mmsg); err != nil {
+			log.Fatal(err)
+		}
+	} else {
+		rs, err := uvecho.StartN(uvecho.Config{Addr: *addr, Pipe: *pipe, HighWater: *hwm}, *loops)
+		if err != nil {
+			log.Fatal(err)
+		}
+		bound = rs[0].Addr()
+		stop = func() error { return uvecho.StopAll(rs) }
 	}
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	go func() {
-		<-sigs
-		l.Post(srv.Shutdown)
-	}()
-	fmt.Printf("listening on %s\n", srv.Addr())
-	if _, err := l.Run(uv.RunDefault); err != nil {
-		log.Fatal(err)
-	}
-	if err := l.Close(); err != nil {
+	fmt.Printf("listening on %s\n", bound)
+	<-sigs
+	if err := stop(); err != nil {
 		log.Fatal(err)
 	}
 }

@@ -29,6 +29,12 @@ type Config struct {
 	Pipe      string // unix socket path
 	Backlog   int    // listen backlog; 0 means 1024
 	HighWater int    // bytes queued before reading pauses; 0 means DefaultHighWater
+
+	// ReusePort sets SO_REUSEPORT (uv.TCPReusePort) on the TCP listener,
+	// so that several servers, on several loops, can listen on the same
+	// address; the kernel spreads the connections over them by a hash of
+	// their addresses and ports. StartN sets it.
+	ReusePort bool
 }
 
 // Server is an echo server on one loop. Its methods run on the loop's
@@ -39,6 +45,7 @@ type Server struct {
 	pipe  bool
 	addr  string
 	hwm   int
+	reuse bool // Config.ReusePort
 	conns map[*conn]struct{}
 	done  bool
 
@@ -53,7 +60,7 @@ type Server struct {
 // New starts listening on l as cfg says. Call it on l's goroutine (before
 // Run or from a callback).
 func New(l *uv.Loop, cfg Config) (*Server, error) {
-	s := &Server{loop: l, hwm: cfg.HighWater, conns: map[*conn]struct{}{}}
+	s := &Server{loop: l, hwm: cfg.HighWater, reuse: cfg.ReusePort, conns: map[*conn]struct{}{}}
 	if s.hwm <= 0 {
 		s.hwm = DefaultHighWater
 	}
@@ -89,12 +96,20 @@ func (s *Server) listenTCP(addr string) error {
 		return err
 	}
 	s.lis = t
-	if err := t.Bind(ap, 0); err != nil {
+	if err := t.Bind(ap, s.bindFlags()); err != nil {
 		return err
 	}
 	bound, err := t.LocalAddr()
 	s.addr = bound.String()
 	return err
+}
+
+// bindFlags returns the flags of the TCP listener's Bind.
+func (s *Server) bindFlags() uv.TCPFlags {
+	if s.reuse {
+		return uv.TCPReusePort
+	}
+	return 0
 }
 
 func (s *Server) listenPipe(path string) error {
