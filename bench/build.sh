@@ -19,6 +19,8 @@ echo "build: C programs -> $out"
 # shellcheck disable=SC2086
 $CC $CFLAGS -o "$out/echo_uv" "$here/c/echo_uv.c" $uv_flags
 # shellcheck disable=SC2086
+$CC $CFLAGS -o "$out/echo_udp_uv" "$here/c/echo_udp_uv.c" $uv_flags
+# shellcheck disable=SC2086
 $CC $CFLAGS -o "$out/million_timers" "$here/c/million_timers.c" $uv_flags
 # shellcheck disable=SC2086
 $CC $CFLAGS -o "$out/loadgen" "$here/loadgen/loadgen.c"

@@ -23,6 +23,7 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:7000", "TCP (or UDP) address to listen on")
 	pipe := flag.String("pipe", "", "unix socket path to listen on instead of TCP")
 	udp := flag.Bool("udp", false, "echo UDP datagrams instead of TCP")
+	rcvbuf := flag.Int("rcvbuf", 4<<20, "with -udp: SO_RCVBUF in bytes (0: the system's default)")
 	flag.Parse()
 	log.SetFlags(0)
 
@@ -32,7 +33,7 @@ func main() {
 	}
 	var err error
 	if *udp {
-		srv, err = netecho.StartUDP(*addr)
+		srv, err = netecho.StartUDP(*addr, *rcvbuf)
 	} else {
 		srv, err = netecho.Start(netecho.Config{Addr: *addr, Pipe: *pipe})
 	}

@@ -15,8 +15,8 @@ type UDPServer struct {
 }
 
 // StartUDP binds addr (host:port, port 0 picks one) and echoes on a new
-// goroutine until Stop.
-func StartUDP(addr string) (*UDPServer, error) {
+// goroutine until Stop. rcvbuf, when positive, sets SO_RCVBUF.
+func StartUDP(addr string, rcvbuf int) (*UDPServer, error) {
 	ua, err := net.ResolveUDPAddr("udp", addr)
 	if err != nil {
 		return nil, err
@@ -24,6 +24,12 @@ func StartUDP(addr string) (*UDPServer, error) {
 	c, err := net.ListenUDP("udp", ua)
 	if err != nil {
 		return nil, err
+	}
+	if rcvbuf > 0 {
+		if err := c.SetReadBuffer(rcvbuf); err != nil {
+			c.Close()
+			return nil, err
+		}
 	}
 	s := &UDPServer{conn: c}
 	s.wg.Add(1)

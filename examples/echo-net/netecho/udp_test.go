@@ -12,7 +12,7 @@ import (
 
 // TestUDPEcho echoes datagrams of several sizes.
 func TestUDPEcho(t *testing.T) {
-	s, err := StartUDP("127.0.0.1:0")
+	s, err := StartUDP("127.0.0.1:0", 1<<20)
 	require.NoError(t, err)
 	ua, err := net.ResolveUDPAddr("udp", s.Addr())
 	require.NoError(t, err)

@@ -27,6 +27,11 @@ type UDPConfig struct {
 	// kernel spreads the datagrams over them by a hash of the sender's
 	// address and port. StartUDPN sets it.
 	ReusePort bool
+
+	// RecvBuffer, when positive, sets SO_RCVBUF: the bytes of datagrams
+	// the kernel holds for the socket until the loop reads them (Linux
+	// caps it at net.core.rmem_max and doubles it for its bookkeeping).
+	RecvBuffer int
 }
 
 // UDPServer echoes every datagram back to its sender, on one loop. Each
@@ -71,14 +76,14 @@ func NewUDP(l *uv.Loop, cfg UDPConfig) (*UDPServer, error) {
 		return nil, err
 	}
 	s := &UDPServer{loop: l, h: h}
-	if err := s.listen(ap, cfg.ReusePort); err != nil {
+	if err := s.listen(ap, cfg.ReusePort, cfg.RecvBuffer); err != nil {
 		h.Close(nil)
 		return nil, err
 	}
 	return s, nil
 }
 
-func (s *UDPServer) listen(ap netip.AddrPort, reuse bool) error {
+func (s *UDPServer) listen(ap netip.AddrPort, reuse bool, rcvbuf int) error {
 	var bind uv.UDPFlags
 	if reuse {
 		fd, err := s.h.Fd()
@@ -92,6 +97,15 @@ func (s *UDPServer) listen(ap netip.AddrPort, reuse bool) error {
 	}
 	if err := s.h.Bind(ap, bind); err != nil {
 		return err
+	}
+	if rcvbuf > 0 {
+		fd, err := s.h.Fd()
+		if err != nil {
+			return err
+		}
+		if err := syscall.SetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_RCVBUF, rcvbuf); err != nil {
+			return &net.OpError{Op: "setsockopt SO_RCVBUF", Net: "udp", Err: err}
+		}
 	}
 	bound, err := s.h.LocalAddr()
 	if err != nil {

@@ -49,7 +49,7 @@ func dialUDP(t *testing.T, addr string) *net.UDPConn {
 func TestUDPEcho(t *testing.T) {
 	for _, mmsg := range []bool{true, false} {
 		t.Run(fmt.Sprintf("mmsg=%v", mmsg), func(t *testing.T) {
-			r, err := StartUDP(UDPConfig{Addr: "127.0.0.1:0", NoMmsg: !mmsg})
+			r, err := StartUDP(UDPConfig{Addr: "127.0.0.1:0", NoMmsg: !mmsg, RecvBuffer: 1 << 20})
 			require.NoError(t, err)
 			stopped := false
 			t.Cleanup(func() {
