@@ -19,8 +19,10 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/signal"
@@ -35,45 +37,57 @@ import (
 var startUDP func(addr string, loops int, mmsg bool, rcvbuf int) (bound string, stop func() error, err error)
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:7000", "TCP (or UDP) address to listen on")
-	pipe := flag.String("pipe", "", "unix socket path to listen on instead of TCP")
-	hwm := flag.Int("highwater", uvecho.DefaultHighWater, "bytes queued per connection before it stops reading")
-	loops := flag.Int("loops", 1, "loops (one goroutine and one server each) sharing the address with SO_REUSEPORT")
-	udp := flag.Bool("udp", false, "echo UDP datagrams instead of TCP")
-	mmsg := flag.Bool("mmsg", true, "with -udp: receive with recvmmsg (UV_UDP_RECVMMSG)")
-	rcvbuf := flag.Int("rcvbuf", 4<<20, "with -udp: SO_RCVBUF in bytes (0: the system's default)")
-	flag.Parse()
 	log.SetFlags(0)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
+	if err := run(os.Args[1:], os.Stdout, sigs); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		log.Fatal(err)
+	}
+}
+
+// run is the command: it parses args, starts the servers, prints the
+// "listening on" line to stdout, and stops everything when sigs delivers.
+func run(args []string, stdout io.Writer, sigs <-chan os.Signal) error {
+	fs := flag.NewFlagSet("echo", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:7000", "TCP (or UDP) address to listen on")
+	pipe := fs.String("pipe", "", "unix socket path to listen on instead of TCP")
+	hwm := fs.Int("highwater", uvecho.DefaultHighWater, "bytes queued per connection before it stops reading")
+	loops := fs.Int("loops", 1, "loops (one goroutine and one server each) sharing the address with SO_REUSEPORT")
+	udp := fs.Bool("udp", false, "echo UDP datagrams instead of TCP")
+	mmsg := fs.Bool("mmsg", true, "with -udp: receive with recvmmsg (UV_UDP_RECVMMSG)")
+	rcvbuf := fs.Int("rcvbuf", 4<<20, "with -udp: SO_RCVBUF in bytes (0: the system's default)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
 	if *loops < 1 {
-		log.Fatal("echo: -loops must be at least 1")
+		return errors.New("echo: -loops must be at least 1")
 	}
 
 	var bound string
 	var stop func() error
 	if *udp {
 		if startUDP == nil {
-			log.Fatal("echo: -udp: built without UDP support (build tag gouv_udp)")
+			return errors.New("echo: -udp: built without UDP support (build tag gouv_udp)")
 		}
 		if *pipe != "" {
-			log.Fatal("echo: -udp and -pipe exclude each other")
+			return errors.New("echo: -udp and -pipe exclude each other")
 		}
 		var err error
 		if bound, stop, err = startUDP(*addr, *loops, *mmsg, *rcvbuf); err != nil {
-			log.Fatal(err)
+			return err
 		}
 	} else {
 		rs, err := uvecho.StartN(uvecho.Config{Addr: *addr, Pipe: *pipe, HighWater: *hwm}, *loops)
 		if err != nil {
-			log.Fatal(err)
+			return err
 		}
 		bound = rs[0].Addr()
 		stop = func() error { return uvecho.StopAll(rs) }
 	}
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	fmt.Printf("listening on %s\n", bound)
+	fmt.Fprintf(stdout, "listening on %s\n", bound)
 	<-sigs
-	if err := stop(); err != nil {
-		log.Fatal(err)
-	}
+	return stop()
 }
