@@ -9,6 +9,12 @@
 // reading until the queue drains, so memory stays bounded. At end of
 // stream it finishes echoing, shuts down its write side and closes; a reset
 // or error closes it at once.
+//
+// Several servers, each on its own loop, can share one TCP address with
+// SO_REUSEPORT (Config.ReusePort, StartN: examples/echo -loops N). Out of
+// file descriptors, the server keeps running: libuv drops the connections
+// it has no fd for, and accepts again once fds are free (TestEmfile). The
+// UDP echo (UDPServer, udp.go) echoes every datagram to its sender.
 package uvecho
 
 import (
