@@ -30,6 +30,14 @@ extra=$out/extra.md
   echo '```'
   (cd "$root" && go test -run '^$' -bench . -benchmem ./bench/gobench ./cbridge 2>&1 | grep -E '^(Benchmark|ok|cpu|goos)')
   echo '```'
+  # The UDP matrix (make bench-udp), when it has been run: its own report,
+  # one heading level down.
+  if [ -f "$here/RESULTS-udp.md" ]; then
+    echo
+    echo "## UDP echo (make bench-udp)"
+    echo
+    sed -e 's/^# Echo benchmark results$/### UDP echo benchmark results/' -e 's/^## /### /' "$here/RESULTS-udp.md"
+  fi
 } >"$extra"
 (cd "$root" && go run ./bench/report -in "$tsv" -meta "$tsv.meta" -out "$here/RESULTS.md" -notes "$here/NOTES.md" -extra "$extra")
 echo "bench: wrote $here/RESULTS.md and $tsv"

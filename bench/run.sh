@@ -4,15 +4,23 @@
 #   bench/run.sh                  # full matrix: 12 cells + latency cell, 5 reps
 #   bench/run.sh --quick          # 3 cells (1x64, 100x1024, 1000x64), 1 rep
 #   bench/run.sh --reps 3 --duration 2 --servers c-try,gnet --cells 1x64,lat-1x64
+#   bench/run.sh --udp            # UDP: 6 cells (1, 100, 1000 flows x 64, 1024 B), 5 reps
+#   bench/run.sh --udp --reps 3 --servers uv-udp,c-udp --cells udp-100x64
 #
 # Options:
 #   --quick            demo: cells 1x64,100x1024,1000x64, 1 rep
+#   --udp              the UDP matrix instead: UDP servers (UDP_SERVERS below),
+#                      cells udp-FLOWSxSIZE, ratios to c-udp; default report
+#                      bench/out/RESULTS-udp.md (with --quick: udp-1x64,
+#                      udp-100x1024, udp-1000x64)
+#   --timeout MS       UDP: the load generator's re-send timeout (default 200)
 #   --reps N           repetitions per cell and server (default 5; quick 1)
 #   --warmup S         warm-up seconds per run (default 0.3)
 #   --duration S       measured seconds per run (default 1)
 #   --servers a,b      only these servers (names from the table below)
 #   --cells c1,c2      only these cells: CONNSxSIZE, or lat-CONNSxSIZE for a
-#                      cell with the load generator on the server's core
+#                      cell with the load generator on the server's core;
+#                      udp-FLOWSxSIZE for UDP (with --udp)
 #   --out FILE         TSV to write (default bench/out/results-DATE.tsv)
 #   --report FILE      Markdown report (default bench/RESULTS.md)
 #   --no-build         do not run bench/build.sh first
@@ -24,7 +32,9 @@
 # "listening on ADDR" line, run bench/out/loadgen pinned to core 1 (core 0 for
 # lat- cells) with -pid of the server, record its RESULT line as a TSV row,
 # stop the server with SIGTERM and check that it exits 0. Order: for each
-# cell, for each rep, every server in turn (A B C A B C ...).
+# cell, for each rep, every server in turn (A B C A B C ...). A udp- cell
+# runs the load generator with -udp: FLOWS connected UDP sockets, each
+# keeping one SIZE-byte datagram in flight.
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,21 +54,38 @@ SERVERS=(
   "uvloop|0|/usr/bin/python3 $here/peers/uvloop_echo.py -addr ADDR|Python asyncio + uvloop (Debian python3-uvloop)"
 )
 
+# UDP servers (--udp). gouv's needs examples/echo built with UDP (build.sh
+# leaves bench/out/echo-uv.udp when it is); every one sets SO_RCVBUF to 4 MiB
+# (room for 1000 datagrams in flight).
+UDP_SERVERS=(
+  "uv-udp|0|$out/echo-uv -udp -addr ADDR|gouv (examples/echo -udp), recvmmsg (UV_UDP_RECVMMSG), try-send first"
+  "uv-udp-nommsg|0|$out/echo-uv -udp -mmsg=false -addr ADDR|gouv (examples/echo -udp -mmsg=false), one recvmsg per datagram"
+  "net1-udp|0|env GOMAXPROCS=1 $out/echo-net -udp -addr ADDR|Go net (examples/echo-net -udp: net.UDPConn ReadFrom/WriteTo), GOMAXPROCS=1"
+  "c-udp|0|$out/echo_udp_uv -mmsg 1 -addr ADDR|C on libuv, recvmmsg (UV_UDP_RECVMMSG), uv_udp_try_send first"
+  "c-udp-nommsg|0|$out/echo_udp_uv -mmsg 0 -addr ADDR|C on libuv, one recvmsg per datagram, uv_udp_try_send first"
+)
+
 FULL_CELLS="1x64 1x1024 1x16384 10x64 10x1024 10x16384 100x64 100x1024 100x16384 1000x64 1000x1024 1000x16384 lat-1x64"
 QUICK_CELLS="1x64 100x1024 1000x64"
+UDP_CELLS="udp-1x64 udp-1x1024 udp-100x64 udp-100x1024 udp-1000x64 udp-1000x1024"
+UDP_QUICK_CELLS="udp-1x64 udp-100x1024 udp-1000x64"
 SERVER_CORE_DEFAULT=0
 CLIENT_CORE=1
 
 # Loadgen RESULT keys, in TSV column order.
 KEYS="conns size secs rts rtps mbps p50_us p99_us p999_us max_us server_cpu_s server_cpu_frac server_cpu_us_per_rt server_cpu_src server_cpu_stat_s server_threads client_cpu_frac sys_busy_cores sys_steal_cores errors"
+# Extra keys of the UDP mode.
+UDP_KEYS="losses dups abandoned"
 
 # ---- options --------------------------------------------------------------
 cmdline=${BENCH_COMMAND:-"bench/run.sh $*"}
-quick=0 reps="" warmup=0.3 duration=1 only_servers="" cells="" tsv="" report=$here/RESULTS.md
-build=1 do_report=1 wait_idle=0
+quick=0 reps="" warmup=0.3 duration=1 only_servers="" cells="" tsv="" report=""
+build=1 do_report=1 wait_idle=0 udp=0 udp_timeout=200
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
+    --udp) udp=1 ;;
+    --timeout) udp_timeout=$2; shift ;;
     --reps) reps=$2; shift ;;
     --warmup) warmup=$2; shift ;;
     --duration) duration=$2; shift ;;
@@ -75,10 +102,18 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ -z "$cells" ]; then
-  if [ $quick = 1 ]; then cells=$QUICK_CELLS; else cells=$FULL_CELLS; fi
+  if [ $udp = 1 ]; then
+    if [ $quick = 1 ]; then cells=$UDP_QUICK_CELLS; else cells=$UDP_CELLS; fi
+  elif [ $quick = 1 ]; then cells=$QUICK_CELLS; else cells=$FULL_CELLS; fi
 else
   cells=${cells//,/ }
 fi
+baseline=c-try
+if [ $udp = 1 ]; then
+  SERVERS=("${UDP_SERVERS[@]}") baseline=c-udp KEYS="$KEYS $UDP_KEYS"
+  [ -n "$report" ] || report=$out/RESULTS-udp.md
+fi
+[ -n "$report" ] || report=$here/RESULTS.md
 [ -n "$reps" ] || { if [ $quick = 1 ]; then reps=1; else reps=5; fi; }
 mkdir -p "$out"
 [ -n "$tsv" ] || tsv=$out/results-$(date +%Y%m%d-%H%M%S).tsv
@@ -110,6 +145,10 @@ for entry in "${SERVERS[@]}"; do
     log "run.sh: warning: skipping $name: ${cmd%% -addr*} not available"
     continue
   fi
+  if [[ $cmd == "$out/echo-uv -udp"* ]] && [ ! -e "$out/echo-uv.udp" ]; then
+    log "run.sh: warning: skipping $name: echo-uv was built without UDP (package uv has no UDP handle yet)"
+    continue
+  fi
   names+=("$name") cpus_of+=("$cpus") cmd_of+=("$cmd") note_of+=("$note")
 done
 [ ${#names[@]} -gt 0 ] || { log "run.sh: no server available"; exit 1; }
@@ -129,6 +168,7 @@ done
   echo "warmup=$warmup"
   echo "duration=$duration"
   echo "cells=$cells"
+  [ $udp = 1 ] && echo "udp_timeout_ms=$udp_timeout"
   for i in "${!names[@]}"; do
     echo "server=${names[$i]}|${cpus_of[$i]}|${note_of[$i]}"
   done
@@ -194,7 +234,10 @@ run_one() {
   local name=$1 cpus=$2 cmd=$3 cell=$4 rep=$5
   local n s ccore=$CLIENT_CORE status=ok result="" lrc addr i kv
   local -A r=()
-  local spec=${cell#lat-}
+  local spec=${cell#lat-} proto=()
+  if [[ $spec == udp-* ]]; then
+    spec=${spec#udp-} proto=(-udp -timeout "$udp_timeout")
+  fi
   n=${spec%x*} s=${spec#*x}
   [[ $cell == lat-* ]] && ccore=$SERVER_CORE_DEFAULT
   [ $wait_idle = 1 ] && wait_for_idle
@@ -214,7 +257,7 @@ run_one() {
     log "run.sh: $name did not print 'listening on' (stderr: $(head -c 300 "$tmp/server.err"))"
   else
     taskset -c "$ccore" "$out/loadgen" -addr "$addr" -conns "$n" -size "$s" \
-      -warmup "$warmup" -duration "$duration" -pid "$cur_pid" \
+      -warmup "$warmup" -duration "$duration" -pid "$cur_pid" "${proto[@]}" \
       >"$tmp/lg.out" 2>"$tmp/lg.err"
     lrc=$?
     result=$(sed -n 's/^RESULT //p' "$tmp/lg.out")
@@ -261,7 +304,7 @@ log "run.sh: $nruns runs in $(($(date +%s) - start)) s; TSV: $tsv"
 
 fails=$(awk -F'\t' 'NR > 1 && $5 != "ok"' "$tsv" | wc -l)
 if [ $do_report = 1 ]; then
-  (cd "$root" && go run ./bench/report -in "$tsv" -out "$report") &&
+  (cd "$root" && go run ./bench/report -in "$tsv" -out "$report" -baseline "$baseline") &&
     log "run.sh: report: $report"
 fi
 if [ "$fails" -gt 0 ]; then

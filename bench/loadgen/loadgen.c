@@ -3,7 +3,7 @@
  * servers.
  *
  *   loadgen -addr HOST:PORT -conns N -size S -warmup SECONDS -duration SECONDS
- *           [-pid SERVERPID] [-out FILE]
+ *           [-pid SERVERPID] [-out FILE] [-udp [-timeout MS]]
  *
  * Each of the N connections sends an S-byte message, waits for the whole echo,
  * checks every byte, and sends the next one (depth 1). Message k of
@@ -22,6 +22,16 @@
  * to utime+stime in clock ticks from /proc/PID/stat), the server's CPU
  * microseconds per round trip, and the load generator's own CPU use
  * (getrusage) as a fraction of one core.
+ *
+ * With -udp, each of the N flows is a connected UDP socket (its own source
+ * port) that keeps one S-byte datagram in flight: send, wait for the echo,
+ * check it byte for byte (the same pattern), send the next. A datagram not
+ * echoed within -timeout ms (default 200) counts as lost and is sent again
+ * (the round trip's latency still runs from the first send); an echo that
+ * arrives after its re-send is recognised as a duplicate of an earlier
+ * datagram of the flow and skipped. Drain waits for the datagrams in flight
+ * (up to 5 timeouts) and abandons the rest. The RESULT line adds
+ * proto=udp, losses (re-sends), dups (late echoes skipped) and abandoned.
  *
  * Output: a human-readable block and one machine-readable line
  *   RESULT key=value ...
@@ -62,6 +72,8 @@ static double opt_warmup = 0.3;
 static double opt_duration = 1.0;
 static long opt_pid = 0;
 static const char *opt_out = NULL;
+static int opt_udp = 0;
+static double opt_timeout_ms = 200;
 
 /* ---------- helpers ---------- */
 
@@ -248,6 +260,8 @@ typedef struct {
   size_t off;    /* pattern offset of the current message */
   size_t sent, recvd;
   uint64_t t0;
+  uint64_t tsend;    /* udp: when the datagram in flight was last sent */
+  uint32_t resends;  /* udp: datagrams of this flow sent again */
 } conn_t;
 
 enum { PH_PRIME, PH_WARMUP, PH_MEASURE, PH_DRAIN, PH_CLOSE };
@@ -271,6 +285,22 @@ static void conn_fail(conn_t *c, const char *what, int err) {
   fatal("connection %d (message %llu, phase %d): %s%s%s", c->id,
         (unsigned long long)c->k, phase, what, err ? ": " : "",
         err ? strerror(err) : "");
+}
+
+static uint64_t udp_losses, udp_dups, udp_abandoned;
+
+/* udp: send the datagram in flight (again); a full send buffer counts as a
+ * loss, and the timeout sends it again. */
+static void udp_send(conn_t *c, uint64_t t) {
+  c->tsend = t;
+  for (;;) {
+    ssize_t n = send(c->fd, pattern + c->off, opt_size, 0);
+    if (n == (ssize_t)opt_size) return;
+    if (n >= 0) conn_fail(c, "short datagram send", 0);
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOBUFS) return;
+    conn_fail(c, "send", errno);
+  }
 }
 
 static void do_send(conn_t *c) {
@@ -304,7 +334,10 @@ static void start_msg(conn_t *c, uint64_t t) {
   c->busy = 1;
   c->t0 = t;
   inflight++;
-  do_send(c);
+  if (opt_udp)
+    udp_send(c, t);
+  else
+    do_send(c);
 }
 
 static void maybe_transition(uint64_t t);
@@ -393,6 +426,10 @@ static void parse_args(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     char *a = argv[i];
     if (a[0] == '-' && a[1] == '-') a++;
+    if (strcmp(a, "-udp") == 0) {
+      opt_udp = 1;
+      continue;
+    }
     char *val = strchr(a, '=');
     if (val != NULL) {
       *val++ = 0;
@@ -415,13 +452,19 @@ static void parse_args(int argc, char **argv) {
       opt_pid = atol(val);
     else if (strcmp(a, "-out") == 0)
       opt_out = val;
+    else if (strcmp(a, "-udp") == 0)
+      opt_udp = atoi(val) != 0;
+    else if (strcmp(a, "-timeout") == 0)
+      opt_timeout_ms = atof(val);
     else
       fatal("unknown flag %s (flags: -addr -conns -size -warmup -duration "
-            "-pid -out)",
+            "-pid -out -udp -timeout)",
             a);
   }
-  if (opt_conns < 1 || opt_size < 1 || opt_duration <= 0 || opt_warmup < 0)
-    fatal("need -conns >= 1, -size >= 1, -duration > 0, -warmup >= 0");
+  if (opt_conns < 1 || opt_size < 1 || opt_duration <= 0 || opt_warmup < 0 ||
+      opt_timeout_ms <= 0)
+    fatal("need -conns >= 1, -size >= 1, -duration > 0, -warmup >= 0, "
+          "-timeout > 0");
 }
 
 static void raise_nofile(int need) {
@@ -449,7 +492,7 @@ static void resolve(struct sockaddr_storage *ss, socklen_t *len) {
     h++;
   }
   struct addrinfo hints = {0}, *res;
-  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_socktype = opt_udp ? SOCK_DGRAM : SOCK_STREAM;
   hints.ai_flags = AI_NUMERICSERV;
   int r = getaddrinfo(h, colon + 1, &hints, &res);
   if (r != 0) fatal("resolve %s: %s", opt_addr, gai_strerror(r));
@@ -544,6 +587,17 @@ static void emit(void) {
            opt_conns, opt_size, secs, rts, rtps, mbps, p50, p99, p999, maxus,
            scpu, scpu_frac, us_per_rt, src, scpu_stat, snap_end.threads,
            client_frac, sys_busy, sys_steal);
+  if (opt_udp) {
+    size_t l = strlen(line);
+    snprintf(line + l, sizeof line - l,
+             " proto=udp losses=%llu dups=%llu abandoned=%llu",
+             (unsigned long long)udp_losses, (unsigned long long)udp_dups,
+             (unsigned long long)udp_abandoned);
+    printf("  udp: %llu datagrams lost and sent again, %llu late duplicates "
+           "skipped, %llu abandoned at the end\n",
+           (unsigned long long)udp_losses, (unsigned long long)udp_dups,
+           (unsigned long long)udp_abandoned);
+  }
   printf("RESULT %s\n", line);
   fflush(stdout);
 
@@ -569,6 +623,135 @@ static void emit(void) {
     fprintf(f, "%s\n", vals);
     fclose(f);
   }
+}
+
+/* ---------- UDP mode ---------- */
+
+static size_t msg_off(const conn_t *c, uint64_t k) {
+  return (size_t)(((uint64_t)c->id * 7919u + k * 39193u) % PAT_SPAN);
+}
+
+/* A late echo of one of the flow's earlier datagrams (one that was sent
+ * again after a timeout, so that two echoes of it came back). */
+static int udp_is_dup(const conn_t *c, size_t n) {
+  if (c->resends == 0 || n != opt_size || c->k == 0) return 0;
+  uint64_t cur = c->k - 1; /* index of the latest datagram */
+  uint64_t lo = cur >= 16 ? cur - 16 : 0;
+  for (uint64_t k = cur + (c->busy ? 0 : 1); k-- > lo;) {
+    if (memcmp(scratch, pattern + msg_off(c, k), n) == 0) return 1;
+  }
+  return 0;
+}
+
+static void udp_recv(conn_t *c) {
+  for (;;) {
+    ssize_t n = recv(c->fd, scratch, SCRATCH_SIZE, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return;
+      conn_fail(c, "recv", errno); /* ECONNREFUSED: nobody at -addr */
+    }
+    if (c->busy && (size_t)n == opt_size &&
+        memcmp(scratch, pattern + c->off, opt_size) == 0) {
+      complete_msg(c);
+      continue;
+    }
+    if (udp_is_dup(c, (size_t)n)) {
+      udp_dups++;
+      continue;
+    }
+    if ((size_t)n != opt_size)
+      fatal("flow %d datagram %llu: echo of %zd bytes, sent %zu", c->id,
+            (unsigned long long)(c->k - 1), n, opt_size);
+    if (!c->busy)
+      conn_fail(c, "unexpected datagram while none in flight", 0);
+    const unsigned char *exp = pattern + c->off;
+    size_t i = 0;
+    while (scratch[i] == exp[i]) i++;
+    fatal("flow %d datagram %llu: mismatch at byte %zu of %zu: got 0x%02x "
+          "want 0x%02x",
+          c->id, (unsigned long long)(c->k - 1), i, opt_size, scratch[i],
+          exp[i]);
+  }
+}
+
+static void udp_run(const struct sockaddr_storage *ss, socklen_t len) {
+  if (opt_size > 65507) fatal("-size %zu is more than a UDP datagram holds", opt_size);
+  for (int i = 0; i < opt_conns; i++) {
+    conn_t *c = &conns[i];
+    c->id = i;
+    c->fd = socket(ss->ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c->fd < 0) fatal("socket: %s", strerror(errno));
+    if (connect(c->fd, (const struct sockaddr *)ss, len) < 0)
+      fatal("connect %s: %s", opt_addr, strerror(errno));
+    struct epoll_event e = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
+    if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &e) < 0)
+      fatal("epoll_ctl: %s", strerror(errno));
+  }
+
+  uint64_t timeout_ns = (uint64_t)(opt_timeout_ms * 1e6);
+  uint64_t scan_every = timeout_ns / 4;
+  if (scan_every < 1000000) scan_every = 1000000;
+  uint64_t t = now_ns();
+  for (int i = 0; i < opt_conns; i++) start_msg(&conns[i], t);
+  uint64_t prime_deadline = t + 10000000000ULL, drain_deadline = 0;
+  uint64_t next_scan = t + scan_every;
+
+  struct epoll_event evs[MAX_EVENTS];
+  for (;;) {
+    t = now_ns();
+    maybe_transition(t);
+    if (phase == PH_PRIME && t > prime_deadline)
+      fatal("priming: only %d of %d flows got their first echo within 10 s",
+            primed, opt_conns);
+    if (phase == PH_DRAIN) {
+      if (drain_deadline == 0) drain_deadline = t + 5 * timeout_ns;
+      if (inflight == 0) break;
+      if (t > drain_deadline) {
+        udp_abandoned = (uint64_t)inflight;
+        break;
+      }
+    }
+    if (t >= next_scan) {
+      /* Lost datagrams: send them again. */
+      for (int i = 0; i < opt_conns; i++) {
+        conn_t *c = &conns[i];
+        if (c->busy && t - c->tsend >= timeout_ns) {
+          udp_losses++;
+          c->resends++;
+          udp_send(c, t);
+        }
+      }
+      next_scan = t + scan_every;
+    }
+
+    uint64_t next = next_scan;
+    if (phase == PH_WARMUP && warm_end < next) next = warm_end;
+    if (phase == PH_MEASURE && meas_end < next) next = meas_end;
+    uint64_t d = next > t ? next - t : 0;
+    int timeout_ms = (int)((d + 999999) / 1000000);
+    int n = epoll_wait(epfd, evs, MAX_EVENTS, timeout_ms);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fatal("epoll_wait: %s", strerror(errno));
+    }
+    for (int i = 0; i < n; i++) {
+      conn_t *c = &conns[evs[i].data.u32];
+      if ((evs[i].events & EPOLLERR) != 0 && (evs[i].events & EPOLLIN) == 0) {
+        int err = 0;
+        socklen_t el = sizeof err;
+        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el);
+        conn_fail(c, "socket error", err);
+      }
+      udp_recv(c);
+    }
+  }
+  for (int i = 0; i < opt_conns; i++) close(conns[i].fd);
+  if (udp_abandoned > 0)
+    fprintf(stderr,
+            "loadgen: note: %llu datagram(s) still unanswered at the end of "
+            "the drain\n",
+            (unsigned long long)udp_abandoned);
 }
 
 /* ---------- main ---------- */
@@ -598,6 +781,12 @@ int main(int argc, char **argv) {
   if (epfd < 0) fatal("epoll_create1: %s", strerror(errno));
   conns = calloc((size_t)opt_conns, sizeof *conns);
   if (conns == NULL) fatal("out of memory");
+
+  if (opt_udp) {
+    udp_run(&ss, sslen);
+    emit();
+    return 0;
+  }
 
   uint64_t deadline = now_ns() + 10000000000ULL;
   for (int i = 0; i < opt_conns; i++) {

@@ -224,20 +224,31 @@ func fmtRange(s stat, f func(float64) string) string {
 
 func describeCell(cell string) string {
 	spec, lat := strings.CutPrefix(cell, "lat-")
+	spec, udp := strings.CutPrefix(spec, "udp-")
 	n, s, ok := strings.Cut(spec, "x")
 	if !ok {
 		return cell
-	}
-	conns := n + " connections"
-	if n == "1" {
-		conns = "1 connection"
 	}
 	where := "load generator on core 1, server on core 0"
 	if lat {
 		where = "latency cell: load generator and server on the SAME core 0"
 	}
+	if udp {
+		flows := n + " UDP flows"
+		if n == "1" {
+			flows = "1 UDP flow"
+		}
+		return fmt.Sprintf("%s (connected sockets), %s-byte datagrams, one in flight per flow; %s", flows, s, where)
+	}
+	conns := n + " connections"
+	if n == "1" {
+		conns = "1 connection"
+	}
 	return fmt.Sprintf("%s, %s-byte messages, ping-pong; %s", conns, s, where)
 }
+
+// isUDP reports whether a cell is one of run.sh's UDP cells (udp-NxS).
+func isUDP(cell string) bool { return strings.HasPrefix(strings.TrimPrefix(cell, "lat-"), "udp-") }
 
 func write(w io.Writer, ds *dataset, meta map[string]string, servers []string, baseline string) {
 	gs := ds.groups()
@@ -279,6 +290,12 @@ func write(w io.Writer, ds *dataset, meta map[string]string, servers []string, b
 	p("- **vs %s**: the server's median CPU-µs/rt divided by %s's in the same cell.\n", baseline, baseline)
 	p("- **server / loadgen cores**: CPU time over wall time. A server near 1.00 is saturated; a loadgen near 1.00 means rt/s is (co-)limited by the load generator, which on a 2-core machine costs about as much per round trip as the fastest servers.\n")
 	p("- **other**: machine-wide busy cores (`/proc/stat`) not accounted for by server + loadgen: noise from other processes. Runs with more than 0.2 are suspect.\n")
+	for _, c := range ds.cells {
+		if isUDP(c) {
+			p("- **UDP cells** (`udp-NxS`): N flows (connected UDP sockets of the load generator), each keeping one S-byte datagram in flight. A round trip is one datagram echoed, so CPU-µs/rt is the server's CPU per datagram received and sent back. A datagram not echoed within the load generator's timeout is sent again; its round trip counts from the first send.\n")
+			break
+		}
+	}
 	p("- Values are medians over the ok repetitions, with (min–max).\n\n")
 
 	// Summary matrix.
@@ -348,6 +365,18 @@ func write(w io.Writer, ds *dataset, meta map[string]string, servers []string, b
 				g.ok, g.total)
 		}
 		p("\n")
+		if isUDP(c) {
+			// The load generator's re-sends after its timeout, and the
+			// late echoes of them it skipped: a re-send with no late echo
+			// was a lost datagram.
+			p("Datagrams sent again after the load generator's timeout, median per run (late duplicates in parentheses):")
+			for _, s := range ds.servers {
+				if g := gs[[2]string{c, s}]; g != nil {
+					p(" %s %s (%s);", s, fmtNum(g.stat("losses").med, 0), fmtNum(g.stat("dups").med, 0))
+				}
+			}
+			p("\n\n")
+		}
 		for _, r := range ds.runs {
 			if r.cell == c && r.status != "ok" {
 				failed = append(failed, r)

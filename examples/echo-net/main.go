@@ -2,6 +2,10 @@
 // same flags, output and behaviour, the baseline for the benchmarks.
 //
 //	go run ./examples/echo-net -addr 127.0.0.1:7000
+//	go run ./examples/echo-net -addr 127.0.0.1:7000 -udp
+//
+// With -udp it echoes UDP datagrams (net.UDPConn, one goroutine doing
+// ReadFrom and WriteTo), the baseline of examples/echo -udp.
 package main
 
 import (
@@ -16,12 +20,23 @@ import (
 )
 
 func main() {
-	addr := flag.String("addr", "127.0.0.1:7000", "TCP address to listen on")
+	addr := flag.String("addr", "127.0.0.1:7000", "TCP (or UDP) address to listen on")
 	pipe := flag.String("pipe", "", "unix socket path to listen on instead of TCP")
+	udp := flag.Bool("udp", false, "echo UDP datagrams instead of TCP")
+	rcvbuf := flag.Int("rcvbuf", 4<<20, "with -udp: SO_RCVBUF in bytes (0: the system's default)")
 	flag.Parse()
 	log.SetFlags(0)
 
-	srv, err := netecho.Start(netecho.Config{Addr: *addr, Pipe: *pipe})
+	var srv interface {
+		Addr() string
+		Stop() error
+	}
+	var err error
+	if *udp {
+		srv, err = netecho.StartUDP(*addr, *rcvbuf)
+	} else {
+		srv, err = netecho.Start(netecho.Config{Addr: *addr, Pipe: *pipe})
+	}
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -1,52 +1,93 @@
-// Command echo is a TCP (or unix socket) echo server on gouv.
+// Command echo is a TCP (or unix socket, or UDP) echo server on gouv.
 //
 //	go run ./examples/echo -addr 127.0.0.1:7000
 //	go run ./examples/echo -pipe /tmp/echo.sock
+//	go run ./examples/echo -addr 127.0.0.1:7000 -loops 4
+//	go run ./examples/echo -addr 127.0.0.1:7000 -udp [-mmsg=false]
 //
-// It prints "listening on ADDR" once ready, logs nothing per connection,
-// and on SIGINT or SIGTERM closes every handle and exits 0. Signals reach
-// the loop through os/signal and Loop.Post, not uv_signal_t (see package
-// uv's doc).
+// With -loops N it runs N loops, each on its own goroutine with its own
+// server, all listening on the same address with SO_REUSEPORT, so the
+// kernel spreads connections (or, with -udp, datagrams) over them. With
+// -udp it echoes every datagram back to its sender; -mmsg=false turns off
+// libuv's recvmmsg batching (UV_UDP_RECVMMSG), and -rcvbuf sets the
+// socket's receive buffer (4 MiB by default, room for 1000 flows of the
+// benchmark each with a datagram in flight).
+//
+// It prints "listening on ADDR" once every loop is ready, logs nothing per
+// connection, and on SIGINT or SIGTERM closes every handle and exits 0.
+// Signals reach the loops through os/signal and Loop.Post.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log"
 	"os"
 	"os/signal"
 	"syscall"
 
 	"github.com/gouv/gouv/examples/echo/uvecho"
-	"github.com/gouv/gouv/uv"
 )
 
-func main() {
-	addr := flag.String("addr", "127.0.0.1:7000", "TCP address to listen on")
-	pipe := flag.String("pipe", "", "unix socket path to listen on instead of TCP")
-	hwm := flag.Int("highwater", uvecho.DefaultHighWater, "bytes queued per connection before it stops reading")
-	flag.Parse()
-	log.SetFlags(0)
+// startUDP starts the UDP echo on loops loops and returns the bound address
+// and a function that stops it. It is set by udp.go, which needs package
+// uv's UDP handle (build tag gouv_udp until then).
+var startUDP func(addr string, loops int, mmsg bool, rcvbuf int) (bound string, stop func() error, err error)
 
-	l, err := uv.NewLoop()
-	if err != nil {
-		log.Fatal(err)
-	}
-	srv, err := uvecho.New(l, uvecho.Config{Addr: *addr, Pipe: *pipe, HighWater: *hwm})
-	if err != nil {
-		log.Fatal(err)
-	}
+func main() {
+	log.SetFlags(0)
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	go func() {
-		<-sigs
-		l.Post(srv.Shutdown)
-	}()
-	fmt.Printf("listening on %s\n", srv.Addr())
-	if _, err := l.Run(uv.RunDefault); err != nil {
+	if err := run(os.Args[1:], os.Stdout, sigs); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
 		log.Fatal(err)
 	}
-	if err := l.Close(); err != nil {
-		log.Fatal(err)
+}
+
+// run is the command: it parses args, starts the servers, prints the
+// "listening on" line to stdout, and stops everything when sigs delivers.
+func run(args []string, stdout io.Writer, sigs <-chan os.Signal) error {
+	fs := flag.NewFlagSet("echo", flag.ContinueOnError)
+	addr := fs.String("addr", "127.0.0.1:7000", "TCP (or UDP) address to listen on")
+	pipe := fs.String("pipe", "", "unix socket path to listen on instead of TCP")
+	hwm := fs.Int("highwater", uvecho.DefaultHighWater, "bytes queued per connection before it stops reading")
+	loops := fs.Int("loops", 1, "loops (one goroutine and one server each) sharing the address with SO_REUSEPORT")
+	udp := fs.Bool("udp", false, "echo UDP datagrams instead of TCP")
+	mmsg := fs.Bool("mmsg", true, "with -udp: receive with recvmmsg (UV_UDP_RECVMMSG)")
+	rcvbuf := fs.Int("rcvbuf", 4<<20, "with -udp: SO_RCVBUF in bytes (0: the system's default)")
+	if err := fs.Parse(args); err != nil {
+		return err
 	}
+	if *loops < 1 {
+		return errors.New("echo: -loops must be at least 1")
+	}
+
+	var bound string
+	var stop func() error
+	if *udp {
+		if startUDP == nil {
+			return errors.New("echo: -udp: built without UDP support (build tag gouv_udp)")
+		}
+		if *pipe != "" {
+			return errors.New("echo: -udp and -pipe exclude each other")
+		}
+		var err error
+		if bound, stop, err = startUDP(*addr, *loops, *mmsg, *rcvbuf); err != nil {
+			return err
+		}
+	} else {
+		rs, err := uvecho.StartN(uvecho.Config{Addr: *addr, Pipe: *pipe, HighWater: *hwm}, *loops)
+		if err != nil {
+			return err
+		}
+		bound = rs[0].Addr()
+		stop = func() error { return uvecho.StopAll(rs) }
+	}
+	fmt.Fprintf(stdout, "listening on %s\n", bound)
+	<-sigs
+	return stop()
 }

@@ -1,6 +1,8 @@
 package uvecho
 
 import (
+	"errors"
+
 	"github.com/gouv/gouv/uv"
 )
 
@@ -57,4 +59,47 @@ func (r *Running) Do(f func()) error {
 	}
 	<-ch
 	return nil
+}
+
+// StartN starts n servers as cfg says, each on its own loop and goroutine
+// (n <= 1: one server, as Start). With n > 1 they all listen on one TCP
+// address with SO_REUSEPORT: the first binds cfg.Addr (port 0 picks a free
+// port), the others bind the address it got, and the kernel spreads
+// incoming connections over them. On an error the servers already started
+// are stopped. Unix sockets cannot be shared that way: cfg.Pipe with n > 1
+// is an error.
+func StartN(cfg Config, n int) ([]*Running, error) {
+	if n <= 1 {
+		r, err := Start(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return []*Running{r}, nil
+	}
+	if cfg.Pipe != "" {
+		return nil, errors.New("uvecho: several loops need TCP (SO_REUSEPORT), not a unix socket")
+	}
+	cfg.ReusePort = true
+	var rs []*Running
+	for range n {
+		r, err := Start(cfg)
+		if err != nil {
+			StopAll(rs)
+			return nil, err
+		}
+		rs = append(rs, r)
+		cfg.Addr = rs[0].Addr()
+	}
+	return rs, nil
+}
+
+// StopAll stops every server of rs (Stop) and returns the first error.
+func StopAll(rs []*Running) error {
+	var first error
+	for _, r := range rs {
+		if err := r.Stop(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }

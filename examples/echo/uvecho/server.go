@@ -9,6 +9,12 @@
 // reading until the queue drains, so memory stays bounded. At end of
 // stream it finishes echoing, shuts down its write side and closes; a reset
 // or error closes it at once.
+//
+// Several servers, each on its own loop, can share one TCP address with
+// SO_REUSEPORT (Config.ReusePort, StartN: examples/echo -loops N). Out of
+// file descriptors, the server keeps running: libuv drops the connections
+// it has no fd for, and accepts again once fds are free (TestEmfile). The
+// UDP echo (UDPServer, udp.go) echoes every datagram to its sender.
 package uvecho
 
 import (
@@ -29,6 +35,12 @@ type Config struct {
 	Pipe      string // unix socket path
 	Backlog   int    // listen backlog; 0 means 1024
 	HighWater int    // bytes queued before reading pauses; 0 means DefaultHighWater
+
+	// ReusePort sets SO_REUSEPORT (uv.TCPReusePort) on the TCP listener,
+	// so that several servers, on several loops, can listen on the same
+	// address; the kernel spreads the connections over them by a hash of
+	// their addresses and ports. StartN sets it.
+	ReusePort bool
 }
 
 // Server is an echo server on one loop. Its methods run on the loop's
@@ -39,18 +51,22 @@ type Server struct {
 	pipe  bool
 	addr  string
 	hwm   int
+	reuse bool // Config.ReusePort
 	conns map[*conn]struct{}
 	done  bool
 
-	// Inspection (MaxWriteQueue, Pauses): loop goroutine only.
-	maxQueue int
-	pauses   int
+	// Inspection (MaxWriteQueue, Pauses, Accepted, AcceptErrors): loop
+	// goroutine only.
+	maxQueue   int
+	pauses     int
+	accepted   int
+	acceptErrs int
 }
 
 // New starts listening on l as cfg says. Call it on l's goroutine (before
 // Run or from a callback).
 func New(l *uv.Loop, cfg Config) (*Server, error) {
-	s := &Server{loop: l, hwm: cfg.HighWater, conns: map[*conn]struct{}{}}
+	s := &Server{loop: l, hwm: cfg.HighWater, reuse: cfg.ReusePort, conns: map[*conn]struct{}{}}
 	if s.hwm <= 0 {
 		s.hwm = DefaultHighWater
 	}
@@ -86,12 +102,20 @@ func (s *Server) listenTCP(addr string) error {
 		return err
 	}
 	s.lis = t
-	if err := t.Bind(ap, 0); err != nil {
+	if err := t.Bind(ap, s.bindFlags()); err != nil {
 		return err
 	}
 	bound, err := t.LocalAddr()
 	s.addr = bound.String()
 	return err
+}
+
+// bindFlags returns the flags of the TCP listener's Bind.
+func (s *Server) bindFlags() uv.TCPFlags {
+	if s.reuse {
+		return uv.TCPReusePort
+	}
+	return 0
 }
 
 func (s *Server) listenPipe(path string) error {
@@ -140,8 +164,24 @@ func (s *Server) Shutdown() {
 	}
 }
 
+// Accepted returns how many connections the server has accepted. Call it
+// on the loop's goroutine.
+func (s *Server) Accepted() int { return s.accepted }
+
+// AcceptErrors returns how many times the listener reported an error
+// instead of a connection. Out of fds (EMFILE), libuv drops the pending
+// connections itself (it closes a reserve fd, accepts and closes them) and
+// reports nothing, so this stays 0 then; a connection callback with an
+// error is skipped and the server goes on listening. Call it on the loop's
+// goroutine.
+func (s *Server) AcceptErrors() int { return s.acceptErrs }
+
 func (s *Server) accept(err error) {
-	if err != nil || s.done {
+	if err != nil {
+		s.acceptErrs++
+		return
+	}
+	if s.done {
 		return
 	}
 	h, err := s.newStream()
@@ -152,6 +192,7 @@ func (s *Server) accept(err error) {
 		h.Close(nil)
 		return
 	}
+	s.accepted++
 	c := &conn{srv: s, h: h}
 	c.onRead, c.onWritten, c.onDrained = c.read, c.written, c.drained
 	c.onShutdown, c.onClosed = c.shutdownDone, c.closed
