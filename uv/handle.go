@@ -127,6 +127,12 @@ func (h *handle) outer() Handle {
 		return (*TCP)(p)
 	case TypeNamedPipe:
 		return (*Pipe)(p)
+	case TypePoll:
+		return (*Poll)(p)
+	case TypeFSEvent:
+		return (*FSEvent)(p)
+	case TypeFSPoll:
+		return (*FSPoll)(p)
 	}
 	panic("uv: handle of unknown type " + HandleType(h.typ).String())
 }
