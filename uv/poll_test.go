@@ -758,3 +758,33 @@ func unixFcntl(fd, cmd, arg int) (int, error) {
 	}
 	return int(r), nil
 }
+
+// Loop.Walk hands out the three watcher types as themselves, and newLoop's
+// cleanup closes them through it (left open on purpose).
+func TestWalkPollFSWatchers(t *testing.T) {
+	var pfd [2]int
+	require.NoError(t, syscall.Pipe2(pfd[:], syscall.O_CLOEXEC))
+	t.Cleanup(func() { // after newLoop's cleanup has closed the handle
+		syscall.Close(pfd[0])
+		syscall.Close(pfd[1])
+	})
+	l := newLoop(t)
+	dir := t.TempDir()
+	p, err := NewPoll(l, pfd[0])
+	require.NoError(t, err)
+	require.NoError(t, p.Start(PollReadable, func(PollEvent, error) {}))
+	e, err := NewFSEvent(l)
+	require.NoError(t, err)
+	require.NoError(t, e.Start(dir, 0, func(string, FSEventKind, error) {}))
+	fp, err := NewFSPoll(l)
+	require.NoError(t, err)
+	require.NoError(t, fp.Start(dir, time.Second, func(prev, curr Stat, err error) {}))
+
+	var seen []Handle
+	l.Walk(func(h Handle) { seen = append(seen, h) })
+	assert.ElementsMatch(t, []Handle{p, e, fp}, seen)
+	assert.Equal(t, []HandleType{TypePoll, TypeFSEvent, TypeFSPoll}, []HandleType{p.Type(), e.Type(), fp.Type()})
+	assert.Equal(t, "poll", TypePoll.String())
+	assert.Equal(t, "fs_event", TypeFSEvent.String())
+	assert.Equal(t, "fs_poll", TypeFSPoll.String())
+}
