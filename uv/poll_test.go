@@ -788,3 +788,30 @@ func TestWalkPollFSWatchers(t *testing.T) {
 	assert.Equal(t, "fs_event", TypeFSEvent.String())
 	assert.Equal(t, "fs_poll", TypeFSPoll.String())
 }
+
+// An fd in error (a pipe whose reader is gone: EPOLLERR) gives the
+// callback EBADF and no events, and libuv stops the handle.
+func TestPollError(t *testing.T) {
+	var pfd [2]int
+	require.NoError(t, syscall.Pipe2(pfd[:], syscall.O_CLOEXEC|syscall.O_NONBLOCK))
+	require.NoError(t, syscall.Close(pfd[0]))
+	defer syscall.Close(pfd[1])
+	l := newLoop(t)
+	p, err := NewPoll(l, pfd[1])
+	require.NoError(t, err)
+	var events []PollEvent
+	var errs []error
+	var active []bool
+	require.NoError(t, p.Start(PollWritable, func(ev PollEvent, err error) {
+		events = append(events, ev)
+		errs = append(errs, err)
+		active = append(active, p.IsActive())
+	}))
+	assert.False(t, runLoop(t, l, RunDefault))
+	assert.Equal(t, []PollEvent{0}, events)
+	if assert.Len(t, errs, 1) {
+		assert.ErrorIs(t, errs[0], EBADF)
+	}
+	assert.Equal(t, []bool{false}, active)
+	doClose(t, p)
+}
