@@ -20,11 +20,14 @@ import (
 // support epoll: a socket, pipe, tty, eventfd, epoll fd...; a regular file
 // or a directory gives EPERM.
 //
-// The fd stays the caller's: closing the handle does not close it. Close
-// (or Stop) the handle before closing the fd; once Close has returned, the
-// fd may be closed. An fd closed while still being polled stops reporting
-// events, and the next Start says EBADF. Only one poll handle per loop may
-// be active on an fd (EEXIST), and a loop's own streams count too.
+// The fd stays the caller's: closing the handle does not close it. Stop or
+// Close the handle before closing the fd (once Close has returned, the fd
+// may be closed): Stop takes the fd out of the loop's epoll set, which
+// closing the fd does not do when the file is still open elsewhere (a dup,
+// a child process), and such a file would go on waking the loop. If the fd
+// was closed anyway, the next Start is an EBADF *Error (libuv would
+// abort). Only one poll handle per loop may be active on an fd (EEXIST),
+// and the loop's own streams count too.
 //
 // As in libuv, readiness is level-triggered and may be spurious: the
 // callback should do non-blocking I/O and expect EAGAIN now and then.
