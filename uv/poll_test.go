@@ -430,6 +430,10 @@ func TestPollBadFdtype(t *testing.T) {
 	assert.Equal(t, EEXIST, pollErrCode(t, err, "uv_poll_init"))
 	doClose(t, pp)
 
+	// The loop's own epoll fd cannot watch itself.
+	_, err = NewPoll(l, l.BackendFd())
+	assert.Equal(t, EINVAL, pollErrCode(t, err, "uv_poll_init"), "the loop's epoll fd")
+
 	assert.Zero(t, l.Stats().Handles)
 }
 
