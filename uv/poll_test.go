@@ -84,17 +84,24 @@ const (
 	pollWritePause = 10 * time.Millisecond
 )
 
-func (st *pollTest) newConn(fd int, server bool) *pollConn {
+// newConn sets up one end; the server calls it from a callback, so it
+// records failures rather than stopping the test.
+func (st *pollTest) newConn(fd int, server bool) {
 	c := &pollConn{st: st, fd: fd, server: server}
 	var err error
-	c.poll, err = NewSocketPoll(st.l, fd)
-	require.NoError(st.t, err)
-	c.timer, err = NewTimer(st.l)
-	require.NoError(st.t, err)
+	if c.poll, err = NewSocketPoll(st.l, fd); err != nil {
+		st.failf("NewSocketPoll: %v", err)
+		return
+	}
+	if c.timer, err = NewTimer(st.l); err != nil {
+		st.failf("NewTimer: %v", err)
+		return
+	}
 	c.open = 2
 	c.events = PollReadable | PollWritable | PollDisconnect
-	require.NoError(st.t, c.poll.Start(c.events, c.onPoll))
-	return c
+	if err := c.poll.Start(c.events, c.onPoll); err != nil {
+		st.failf("Start: %v", err)
+	}
 }
 
 func (c *pollConn) closed() {
