@@ -187,3 +187,39 @@ func goUVSignal(lid, hid C.uintptr_t) {
 	defer l.trap()
 	(*Signal)(unsafe.Pointer(h)).deliver()
 }
+
+//export goUVPoll
+func goUVPoll(lid, hid C.uintptr_t, status, events C.int) {
+	l, h := lookup(lid, hid)
+	if h == nil {
+		return
+	}
+	defer l.trap()
+	p := (*Poll)(unsafe.Pointer(h))
+	p.cb(PollEvent(events), statusErr(int(status)))
+}
+
+//export goUVFSEvent
+func goUVFSEvent(lid, hid C.uintptr_t, filename *C.char, events, status C.int) {
+	l, h := lookup(lid, hid)
+	if h == nil {
+		return
+	}
+	defer l.trap()
+	var name string
+	if filename != nil {
+		name = C.GoString(filename)
+	}
+	e := (*FSEvent)(unsafe.Pointer(h))
+	e.cb(name, FSEventKind(events), statusErr(int(status)))
+}
+
+//export goUVFSPoll
+func goUVFSPoll(lid, hid C.uintptr_t, status C.int, prev, curr unsafe.Pointer) {
+	l, h := lookup(lid, hid)
+	if h == nil {
+		return
+	}
+	defer l.trap()
+	(*FSPoll)(unsafe.Pointer(h)).onChange(int(status), prev, curr)
+}

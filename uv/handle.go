@@ -131,6 +131,12 @@ func (h *handle) outer() Handle {
 		return (*TTY)(p)
 	case TypeSignal:
 		return (*Signal)(p)
+	case TypePoll:
+		return (*Poll)(p)
+	case TypeFSEvent:
+		return (*FSEvent)(p)
+	case TypeFSPoll:
+		return (*FSPoll)(p)
 	}
 	panic("uv: handle of unknown type " + HandleType(h.typ).String())
 }

@@ -169,6 +169,15 @@ static int handle_init(uv_loop_t* loop, uv_handle_t* h, uv_handle_type type,
                        (int) (flags & 1));
   case UV_SIGNAL: /* a uv_async_t in disguise (signal.go) */
     return uvgo_signal_init(loop, h);
+  case UV_POLL:
+    if (flags & UVGO_POLL_SOCKET)
+      return uv_poll_init_socket(loop, (uv_poll_t*) h,
+                                 (int) (flags & ~UVGO_POLL_SOCKET));
+    return uv_poll_init(loop, (uv_poll_t*) h, (int) flags);
+  case UV_FS_EVENT:
+    return uv_fs_event_init(loop, (uv_fs_event_t*) h);
+  case UV_FS_POLL:
+    return uv_fs_poll_init(loop, (uv_fs_poll_t*) h);
   default:
     return UV_EINVAL;
   }

@@ -118,4 +118,14 @@ int uvgo_pipe_name(const uv_pipe_t* p, int peer, char* buf, size_t cap);
  * unreferenced until started, in memory the size of a uv_signal_t. */
 int uvgo_signal_init(uv_loop_t* loop, uv_handle_t* h);
 
+/* Poll, FSEvent and FSPoll (poll.go, fs_event.go, fs_poll.go;
+ * uvgo_fswatch.c). handle_init (uvgo.c) takes a poll handle's fd in its
+ * flags, with UVGO_POLL_SOCKET set for uv_poll_init_socket. */
+#define UVGO_POLL_SOCKET 0x80000000u
+int uvgo_poll_start(uv_poll_t* h, int events);
+int uvgo_fs_event_start(uv_fs_event_t* h, const char* path,
+                        unsigned int flags);
+int uvgo_fs_poll_start(uv_fs_poll_t* h, const char* path,
+                       unsigned int interval);
+
 #endif /* UVGO_H_ */
