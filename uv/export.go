@@ -177,3 +177,8 @@ func goUVReq(lid, rid C.uintptr_t, status C.int) {
 	defer l.trap()
 	l.finishLoopReq(cbridge.ID(rid), int(status))
 }
+
+//export goUVWork
+func goUVWork(key C.uintptr_t) {
+	runWork(uint64(key))
+}
