@@ -165,7 +165,7 @@ func TestGetaddrinfoBadInput(t *testing.T) {
 	assert.Zero(t, l.Stats().Requests)
 }
 
-func TestGetnameinfoBasicIp4(t *testing.T) {
+func TestGetnameinfoBasicIP4(t *testing.T) {
 	l := newLoop(t)
 	var calls counter
 	var host, serv string
@@ -181,7 +181,7 @@ func TestGetnameinfoBasicIp4(t *testing.T) {
 	assert.NotEmpty(t, serv)
 }
 
-func TestGetnameinfoBasicIp4Sync(t *testing.T) {
+func TestGetnameinfoBasicIP4Sync(t *testing.T) {
 	l := newLoop(t)
 	host, serv, err := GetNameInfoSync(l, netip.MustParseAddrPort("127.0.0.1:80"), 0)
 	require.NoError(t, err)
@@ -195,7 +195,7 @@ func TestGetnameinfoBasicIp4Sync(t *testing.T) {
 
 // libuv asks with flags 0, which makes the resolver look ::1 up in DNS on
 // hosts whose /etc/hosts lacks it; NINumericHost keeps it local.
-func TestGetnameinfoBasicIp6(t *testing.T) {
+func TestGetnameinfoBasicIP6(t *testing.T) {
 	l := newLoop(t)
 	var calls counter
 	var host, serv string
