@@ -223,3 +223,8 @@ func goUVFSPoll(lid, hid C.uintptr_t, status C.int, prev, curr unsafe.Pointer) {
 	defer l.trap()
 	(*FSPoll)(unsafe.Pointer(h)).onChange(int(status), prev, curr)
 }
+
+//export goUVWork
+func goUVWork(key C.uintptr_t) {
+	runWork(uint64(key))
+}

@@ -128,4 +128,24 @@ int uvgo_fs_event_start(uv_fs_event_t* h, const char* path,
 int uvgo_fs_poll_start(uv_fs_poll_t* h, const char* path,
                        unsigned int interval);
 
+/* DNS, thread-pool work and random (dns.go, threadpool.go, random.go;
+ * uvgo_dns.c, uvgo_threadpool.c). With async set, the request goes to the
+ * thread pool and its shim calls goUVReq, then frees it; without, libuv
+ * runs it inline and ptr is the finished request, for Go to read and free
+ * (uvgo_getaddrinfo_free, free). */
+uvgo_new_t uvgo_getaddrinfo(uv_loop_t* loop, uintptr_t id, const char* node,
+                            const char* service, int has_hints, int family,
+                            int socktype, int protocol, int flags, int async);
+void uvgo_getaddrinfo_free(uv_getaddrinfo_t* req);
+uvgo_addr_t uvgo_sockaddr(const struct sockaddr* sa);
+uvgo_new_t uvgo_getnameinfo(uv_loop_t* loop, uintptr_t id, int family,
+                            const uint8_t* ip, uint16_t port, uint32_t scope,
+                            int flags, int async);
+/* key finds the work's Go function in threadpool.go's registry. */
+uvgo_new_t uvgo_queue_work(uv_loop_t* loop, uintptr_t id, uintptr_t key);
+uvgo_new_t uvgo_random(uv_loop_t* loop, uintptr_t id, size_t n);
+char* uvgo_random_data(uv_random_t* req);
+/* Replaces a TCP handle whose connect failed by a fresh one (tcp_host.go). */
+uvgo_new_t uvgo_tcp_renew(uv_tcp_t* old);
+
 #endif /* UVGO_H_ */

@@ -20,6 +20,7 @@ package uvecho
 import (
 	"errors"
 	"io"
+	"net"
 	"net/netip"
 
 	"github.com/gouv/gouv/uv"
@@ -92,10 +93,21 @@ func New(l *uv.Loop, cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// listenTCP listens on addr, "ip:port" or "host:port": a host name is
+// resolved with gouv's resolver (GetAddrInfoSync) and the first address
+// it gives is used.
 func (s *Server) listenTCP(addr string) error {
 	ap, err := netip.ParseAddrPort(addr)
 	if err != nil {
-		return err
+		host, port, serr := net.SplitHostPort(addr)
+		if serr != nil {
+			return serr
+		}
+		res, rerr := uv.GetAddrInfoSync(s.loop, host, port, &uv.AddrInfoHints{Flags: uv.AIPassive | uv.AINumericServ})
+		if rerr != nil {
+			return rerr
+		}
+		ap = res[0].Addr
 	}
 	t, err := uv.NewTCP(s.loop)
 	if err != nil {
