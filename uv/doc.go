@@ -49,12 +49,72 @@
 // what the socket takes at once (uv_try_write) and copy the rest into C
 // memory, so their arguments may be reused as soon as they return.
 //
-// # What is deliberately not bound
+// # Handles
 //
-// uv_signal_t: libuv installs its handlers without SA_ONSTACK, resets them to
-// SIG_DFL and changes thread signal masks, all of which the Go runtime
-// forbids (os/signal, "Go programs that use cgo"). Use os/signal and post
-// into the loop with [Loop.Post]. uv_spawn: its SIGCHLD handler has the same
-// problems; use os/exec. uv_queue_work with Go work functions: run the work
-// on a goroutine and Post its completion.
+// Every libuv handle type that a Go program can use is bound, one file per
+// libuv docs page: [Timer], [Idle], [Prepare], [Check], [Async], the
+// streams [TCP], [Pipe] (with handle passing over IPC pipes:
+// [Pipe.Write2], [Pipe.PendingCount], [Pipe.PendingType], Accept) and
+// [TTY], [UDP], [Poll], [FSEvent], [FSPoll], [Signal] and [Process]. The
+// loop's own [Loop.Post] is the way in from other goroutines.
+//
+// [Poll] is how a C library's file descriptors join the loop: the loop
+// says when an fd it does not own is readable, writable, disconnected or
+// has urgent data, and the library does the I/O. The fd stays the
+// caller's; stop or close the handle before closing it. [FSEvent] reports
+// changes to a file or directory through inotify, naming the entry that
+// changed. [FSPoll] stats a path at an interval on the thread pool and
+// reports each change with the previous and current [Stat]; it also works
+// where inotify does not, such as network file systems.
+//
+// A TCP listener that runs out of file descriptors keeps running: libuv
+// drops, with its reserve fd, the connections it cannot accept, and the
+// loop stays idle until fds are free again (TestEmfile).
+//
+// # Requests on the thread pool
+//
+// [GetAddrInfo] and [GetNameInfo] resolve on libuv's thread pool and call
+// back on the loop with Go values ([]AddrInfo holding netip.AddrPort; host
+// and service strings). [GetAddrInfoSync] and [GetNameInfoSync] are
+// libuv's inline forms (no callback): they return the results and block
+// the calling goroutine, and so the loop. Resolver failures are EAI_*
+// Errnos (errors.Is(err, uv.EAI_NONAME)). [TCP.ConnectHost] resolves a
+// name and tries each address in order, as net.Dial does.
+//
+// [QueueWork] runs a Go function on a pool thread, a cgo callback from a
+// thread Go did not create, then its after function on the loop; a panic
+// in work is carried to Run. [Random] fills a buffer from the system's
+// CSPRNG: inline when the callback is nil, otherwise on the pool into C
+// memory, copied into the buffer on the loop, so the pool never sees Go
+// memory. The file system calls (fs.go) follow the same pattern.
+//
+// Each asynchronous call returns a [*Req] whose Cancel (uv_cancel)
+// succeeds while the request waits in the pool's queue: its callback then
+// runs once with ECANCELED (for DNS too, where libuv says EAI_CANCELED).
+// Once the request is running or finished, Cancel returns EBUSY. A pending
+// request keeps the loop alive. The pool is shared by the whole process
+// and has 4 threads, or UV_THREADPOOL_SIZE (1-1024) when that is set
+// before the process's first pool request.
+//
+// # Signals
+//
+// uv_signal_t cannot run in a Go program: libuv installs its handlers
+// without SA_ONSTACK and changes signal masks, and the Go runtime dies on
+// the first signal they catch (os/signal, "Go programs that use cgo").
+// [Signal] keeps its API and semantics (Start, StartOneshot, Stop, Signum,
+// active while started, ref/unref, every watcher on every loop gets each
+// signal, no callback after Stop or Close) on top of os/signal. For each
+// watched signal, one goroutine receives it from a signal.Notify channel
+// and wakes each watcher's loop through a uv_async_t of the watcher's own.
+// The callback runs on the loop. When the last watcher of a signal stops,
+// the channel is stopped and the signal does to the program what it did
+// before. Signals os/signal cannot deliver (SIGKILL, SIGSTOP, SIGPROF,
+// 32-34, out of range) are EINVAL.
+//
+// # Processes
+//
+// uv_spawn cannot run in a Go program either: its SIGCHLD watcher is a
+// uv_signal_t. [Spawn] keeps libuv's options and semantics on the Go
+// runtime's own fork/exec; see process.go.
+
 package uv

@@ -17,7 +17,7 @@ import (
 	"unsafe"
 )
 
-// Stream is what TCP and Pipe have in common (uv_stream_t): listening,
+// Stream is what TCP, Pipe and TTY have in common (uv_stream_t): listening,
 // accepting, reading, writing and shutting down. It is sealed.
 //
 // https://docs.libuv.org/en/v1.x/stream.html
