@@ -177,3 +177,13 @@ func goUVReq(lid, rid C.uintptr_t, status C.int) {
 	defer l.trap()
 	l.finishLoopReq(cbridge.ID(rid), int(status))
 }
+
+//export goUVUDPRecv
+func goUVUDPRecv(lid, hid C.uintptr_t, d unsafe.Pointer, n C.uint) {
+	l, h := lookup(lid, hid)
+	if h == nil {
+		return
+	}
+	defer l.trap()
+	(*UDP)(unsafe.Pointer(h)).recvCb(d, int(n))
+}

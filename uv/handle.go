@@ -127,6 +127,8 @@ func (h *handle) outer() Handle {
 		return (*TCP)(p)
 	case TypeNamedPipe:
 		return (*Pipe)(p)
+	case TypeUDP:
+		return (*UDP)(p)
 	}
 	panic("uv: handle of unknown type " + HandleType(h.typ).String())
 }

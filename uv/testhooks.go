@@ -34,3 +34,9 @@ func addrRoundTrip(ap netip.AddrPort) (netip.AddrPort, error) {
 	}
 	return fromAddr("roundtrip", a)
 }
+
+// udpRecvCalls returns how many times the loop's UDP receive path called
+// Go (uvgo_udp.c): once per datagram without recvmmsg, once per batch with.
+func (l *Loop) udpRecvCalls() uint64 {
+	return uint64(C.uvgo_udp_recv_calls(l.ptr))
+}

@@ -106,8 +106,10 @@ int uvgo_post_send(uv_loop_t* loop) {
 
 int uvgo_loop_close(uv_loop_t* loop) {
   int err = uv_loop_close(loop);
-  if (err == 0)
+  if (err == 0) {
+    uvgo_udp_loop_free(loop);
     free(loop);
+  }
   return err;
 }
 
@@ -164,6 +166,8 @@ static int handle_init(uv_loop_t* loop, uv_handle_t* h, uv_handle_type type,
     return uv_tcp_init_ex(loop, (uv_tcp_t*) h, flags);
   case UV_NAMED_PIPE:
     return uv_pipe_init(loop, (uv_pipe_t*) h, (int) flags);
+  case UV_UDP:
+    return uv_udp_init_ex(loop, (uv_udp_t*) h, flags);
   default:
     return UV_EINVAL;
   }
