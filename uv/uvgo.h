@@ -145,6 +145,7 @@ int uvgo_udp_try_send(uv_udp_t* u, const char* p, size_t n, int family,
                       const uint8_t* ip, uint16_t port, uint32_t scope);
 int uvgo_udp_recv_start(uv_udp_t* u);
 uint64_t uvgo_udp_recv_calls(uv_loop_t* loop);
+int uvgo_udp_set_try_first(uv_loop_t* loop, int on);
 void uvgo_udp_loop_free(uv_loop_t* loop);
 
 /* Loop requests (request.go: fs, dns, work, random). Their shims call

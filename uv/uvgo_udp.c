@@ -16,6 +16,7 @@ typedef struct {
   char* mbuf;         /* UVGO_MMSG_CHUNKS chunks, for RECVMMSG handles */
   unsigned int n;     /* datagrams in d waiting for Go */
   uint64_t calls;     /* calls into Go, for the tests */
+  int no_try;         /* tests: Send queues without trying first */
   uvgo_dgram_t d[UVGO_MMSG_CHUNKS];
 } uvgo_udp_loop_t;
 
@@ -37,6 +38,22 @@ void uvgo_udp_loop_free(uv_loop_t* loop) {
   free(s->mbuf);
   free(s);
   ((uvgo_loop_t*) loop)->udp = NULL;
+}
+
+/* Returns the loop's receive state, allocating it on first use. */
+static uvgo_udp_loop_t* udp_state_new(uv_loop_t* loop) {
+  uvgo_loop_t* l = (uvgo_loop_t*) loop;
+  if (l->udp == NULL)
+    l->udp = uvgo_calloc(1, sizeof(uvgo_udp_loop_t));
+  return l->udp;
+}
+
+int uvgo_udp_set_try_first(uv_loop_t* loop, int on) {
+  uvgo_udp_loop_t* s = udp_state_new(loop);
+  if (s == NULL)
+    return UV_ENOMEM;
+  s->no_try = !on;
+  return 0;
 }
 
 uint64_t uvgo_udp_recv_calls(uv_loop_t* loop) {
@@ -146,7 +163,9 @@ uvgo_send_t uvgo_udp_send(uv_udp_t* u, const char* p, size_t n, int family,
   uv_buf_t buf = uv_buf_init((char*) p, (unsigned int) n);
   uvgo_udp_send_req_t* w;
   uvgo_send_t r = {0, 0};
-  int err = uv_udp_try_send(u, &buf, 1, sa);
+  uvgo_udp_loop_t* s = udp_state(u->loop);
+  int err = s != NULL && s->no_try ? UV_EAGAIN
+                                   : uv_udp_try_send(u, &buf, 1, sa);
   if (err >= 0)
     return r;
   if (err != UV_EAGAIN) {
@@ -235,14 +254,9 @@ static void uvgo_udp_recv_cb(uv_udp_t* u, ssize_t nread, const uv_buf_t* buf,
 }
 
 int uvgo_udp_recv_start(uv_udp_t* u) {
-  uvgo_loop_t* l = (uvgo_loop_t*) u->loop;
-  uvgo_udp_loop_t* s = l->udp;
-  if (s == NULL) {
-    s = uvgo_calloc(1, sizeof(*s));
-    if (s == NULL)
-      return UV_ENOMEM;
-    l->udp = s;
-  }
+  uvgo_udp_loop_t* s = udp_state_new(u->loop);
+  if (s == NULL)
+    return UV_ENOMEM;
   if (s->mbuf == NULL && uv_udp_using_recvmmsg(u)) {
     s->mbuf = uvgo_malloc(UVGO_MMSG_CHUNKS * UVGO_DGRAM_MAX);
     if (s->mbuf == NULL)
