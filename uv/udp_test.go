@@ -1320,3 +1320,21 @@ func TestUDPBadArgs(t *testing.T) {
 	assert.False(t, u.IsActive())
 	doClose(t, u)
 }
+
+// handle_fileno, the UDP case (test-handle-fileno.c): no descriptor
+// (EBADF) before the socket exists, the socket's after Bind, EBADF once
+// closing.
+func TestHandleFilenoUDP(t *testing.T) {
+	l := newLoop(t)
+	u, err := NewUDP(l)
+	require.NoError(t, err)
+	checkFd(t, u, EBADF)
+	require.NoError(t, u.Bind(udpLo4, 0))
+	fd, err := u.Fd()
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, fd, 0)
+	require.NoError(t, u.Close(nil))
+	checkFd(t, u, EBADF)
+	runLoop(t, l, RunDefault)
+	checkFd(t, u, EBADF)
+}
