@@ -67,8 +67,10 @@ type Membership int
 
 // Memberships.
 const (
+	// LeaveGroup leaves the group (UV_LEAVE_GROUP).
 	LeaveGroup Membership = C.UV_LEAVE_GROUP
-	JoinGroup  Membership = C.UV_JOIN_GROUP
+	// JoinGroup joins the group (UV_JOIN_GROUP).
+	JoinGroup Membership = C.UV_JOIN_GROUP
 )
 
 // NewUDP creates a UDP handle on l (uv_udp_init). No socket exists until
