@@ -16,6 +16,7 @@ package uv
 import "C"
 
 import (
+	"math"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -85,6 +86,9 @@ func NewUDP(l *Loop) (*UDP, error) {
 // syscall.AF_INET6; syscall.AF_UNSPEC creates none, as NewUDP), the others
 // may hold UDPRecvMmsg. Any other value is EINVAL.
 func NewUDPEx(l *Loop, flags UDPFlags) (*UDP, error) {
+	if flags > math.MaxUint32 {
+		return nil, &Error{Op: "uv_udp_init_ex", Code: EINVAL, Detail: "unknown flags"}
+	}
 	u := &UDP{}
 	if err := l.newHandle(u, TypeUDP, uint(flags), "uv_udp_init_ex"); err != nil {
 		return nil, err
@@ -101,6 +105,9 @@ func (u *UDP) up() *C.uv_udp_t { return (*C.uv_udp_t)(u.ptr) }
 func (u *UDP) Bind(addr netip.AddrPort, flags UDPFlags) error {
 	if err := u.startable("uv_udp_bind"); err != nil {
 		return err
+	}
+	if flags > math.MaxUint32 {
+		return &Error{Op: "uv_udp_bind", Code: EINVAL, Detail: "unknown flags"}
 	}
 	sa, err := toSockaddr("uv_udp_bind", addr)
 	if err != nil {
@@ -161,8 +168,8 @@ func (u *UDP) Open(fd int) error {
 	if err := u.startable("uv_udp_open"); err != nil {
 		return err
 	}
-	if fd < 0 {
-		return &Error{Op: "uv_udp_open", Code: EBADF, Detail: "negative fd " + strconv.Itoa(fd)}
+	if fd < 0 || fd > math.MaxInt32 {
+		return &Error{Op: "uv_udp_open", Code: EBADF, Detail: "bad fd " + strconv.Itoa(fd)}
 	}
 	return check("uv_udp_open", int(C.uv_udp_open(u.up(), C.uv_os_sock_t(fd))))
 }
