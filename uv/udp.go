@@ -120,7 +120,8 @@ func (u *UDP) Bind(addr netip.AddrPort, flags UDPFlags) error {
 // TrySend then take the zero netip.AddrPort as their address (any other is
 // EISCONN), and only the peer's datagrams are received. An unbound handle
 // is bound to a free port first. Connecting a connected handle is EISCONN:
-// Disconnect first.
+// Disconnect first (the zero AddrPort, which stands for libuv's NULL
+// address in Send, is EINVAL here).
 func (u *UDP) Connect(addr netip.AddrPort) error {
 	if err := u.startable("uv_udp_connect"); err != nil {
 		return err

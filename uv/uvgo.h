@@ -109,6 +109,12 @@ int uvgo_pipe_name(const uv_pipe_t* p, int peer, char* buf, size_t cap);
 
 
 
+/* Loop requests (request.go: fs, dns, work, random). Their shims call
+ * goUVReq(LOOP_ID(req), req->data, status) and clean up and free the
+ * request after it returns. */
+#define UVGO_REQ_LOOP_ID(r) ((uintptr_t) (r)->loop->data)
+#define UVGO_REQ_ID(r) ((uintptr_t) (r)->data)
+
 /* UDP (udp.go, uvgo_udp.c). */
 
 /* How many 64 KiB chunks the buffer of a UV_UDP_RECVMMSG handle holds:
@@ -147,10 +153,4 @@ int uvgo_udp_recv_start(uv_udp_t* u);
 uint64_t uvgo_udp_recv_calls(uv_loop_t* loop);
 int uvgo_udp_set_try_first(uv_loop_t* loop, int on);
 void uvgo_udp_loop_free(uv_loop_t* loop);
-
-/* Loop requests (request.go: fs, dns, work, random). Their shims call
- * goUVReq(LOOP_ID(req), req->data, status) and clean up and free the
- * request after it returns. */
-#define UVGO_REQ_LOOP_ID(r) ((uintptr_t) (r)->loop->data)
-#define UVGO_REQ_ID(r) ((uintptr_t) (r)->data)
 #endif /* UVGO_H_ */
