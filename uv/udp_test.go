@@ -11,6 +11,7 @@ import (
 	"errors"
 	"net/netip"
 	"os"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -1346,4 +1347,45 @@ func TestHandleFilenoUDP(t *testing.T) {
 	checkFd(t, u, EBADF)
 	runLoop(t, l, RunDefault)
 	checkFd(t, u, EBADF)
+}
+
+// In a recvmmsg batch every datagram keeps its own bytes and sender: two
+// senders' datagrams, interleaved, arrive in one batch, each with its
+// sender's address.
+func TestUDPMmsgSenders(t *testing.T) {
+	l := newLoop(t)
+	recver, err := NewUDPEx(l, UDPRecvMmsg)
+	require.NoError(t, err)
+	require.NoError(t, recver.Bind(udpLo4, 0))
+	s1 := newUDP(t, l, udpLo4, 0)
+	s2 := newUDP(t, l, udpLo4, 0)
+	a1, a2 := localAddr(t, s1), localAddr(t, s2)
+	type dgram struct {
+		msg  string
+		from netip.AddrPort
+	}
+	var got []dgram
+	require.NoError(t, recver.RecvStart(func(p []byte, from netip.AddrPort, flags UDPFlags, err error) {
+		assert.NoError(t, err)
+		got = append(got, dgram{string(p), from})
+		if len(got) == 12 {
+			recver.Close(nil)
+			s1.Close(nil)
+			s2.Close(nil)
+		}
+	}))
+	to := localAddr(t, recver)
+	var want []dgram
+	for i := range 6 {
+		m1, m2 := "one"+strconv.Itoa(i), "two-"+strconv.Itoa(i)
+		_, err := s1.TrySend([]byte(m1), to)
+		require.NoError(t, err)
+		_, err = s2.TrySend([]byte(m2), to)
+		require.NoError(t, err)
+		want = append(want, dgram{m1, a1}, dgram{m2, a2})
+	}
+	before := l.udpRecvCalls()
+	runLoop(t, l, RunDefault)
+	assert.Equal(t, want, got)
+	assert.Equal(t, uint64(1), l.udpRecvCalls()-before)
 }
