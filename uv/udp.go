@@ -75,8 +75,9 @@ const (
 )
 
 // NewUDP creates a UDP handle on l (uv_udp_init). No socket exists until
-// Bind, Connect, Open, the first Send or RecvStart (which binds it to
-// 0.0.0.0 and a free port).
+// Bind, Connect or Open, or until the first Send (which binds it to the
+// wildcard address of the destination's family and a free port) or
+// RecvStart (0.0.0.0 and a free port).
 func NewUDP(l *Loop) (*UDP, error) {
 	return NewUDPEx(l, C.AF_UNSPEC)
 }
