@@ -1,6 +1,7 @@
 package uv
 
 import (
+	"net/netip"
 	"sync"
 	"testing"
 
@@ -128,3 +129,52 @@ func BenchmarkIdle(b *testing.B) {
 	b.StopTimer()
 	require.Equal(b, b.N, n)
 }
+
+// One UDP datagram round trip per op between two handles of one loop:
+// each received datagram is sent back from the receive callback, with
+// window datagrams in flight. With UDPRecvMmsg, the datagrams that arrive
+// together reach Go in one call.
+func benchmarkUDPPingPong(b *testing.B, flags UDPFlags, window int) {
+	l := newLoop(b)
+	a, err := NewUDPEx(l, flags)
+	require.NoError(b, err)
+	require.NoError(b, a.Bind(netip.MustParseAddrPort("127.0.0.1:0"), 0))
+	c, err := NewUDPEx(l, flags)
+	require.NoError(b, err)
+	require.NoError(b, c.Bind(netip.MustParseAddrPort("127.0.0.1:0"), 0))
+	aAddr, err := a.LocalAddr()
+	require.NoError(b, err)
+	cAddr, err := c.LocalAddr()
+	require.NoError(b, err)
+	n := 0
+	echo := func(u *UDP, to netip.AddrPort) func([]byte, netip.AddrPort, UDPFlags, error) {
+		return func(p []byte, _ netip.AddrPort, _ UDPFlags, err error) {
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			if n++; n >= b.N {
+				a.Close(nil)
+				c.Close(nil)
+				return
+			}
+			if err := u.Send(p, to, nil); err != nil {
+				b.Error(err)
+			}
+		}
+	}
+	require.NoError(b, a.RecvStart(echo(a, cAddr)))
+	require.NoError(b, c.RecvStart(echo(c, aAddr)))
+	msg := make([]byte, 64)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range window {
+		require.NoError(b, c.Send(msg, aAddr, nil))
+	}
+	runLoop(b, l, RunDefault)
+	b.StopTimer()
+}
+
+func BenchmarkUDPPingPong(b *testing.B)     { benchmarkUDPPingPong(b, 0, 1) }
+func BenchmarkUDPPingPong64(b *testing.B)   { benchmarkUDPPingPong(b, 0, 64) }
+func BenchmarkUDPPingPongMmsg(b *testing.B) { benchmarkUDPPingPong(b, UDPRecvMmsg, 64) }

@@ -228,3 +228,13 @@ func goUVFSPoll(lid, hid C.uintptr_t, status C.int, prev, curr unsafe.Pointer) {
 func goUVWork(key C.uintptr_t) {
 	runWork(uint64(key))
 }
+
+//export goUVUDPRecv
+func goUVUDPRecv(lid, hid C.uintptr_t, d unsafe.Pointer, n C.uint) {
+	l, h := lookup(lid, hid)
+	if h == nil {
+		return
+	}
+	defer l.trap()
+	(*UDP)(unsafe.Pointer(h)).recvCb(d, int(n))
+}

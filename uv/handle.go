@@ -137,6 +137,8 @@ func (h *handle) outer() Handle {
 		return (*FSEvent)(p)
 	case TypeFSPoll:
 		return (*FSPoll)(p)
+	case TypeUDP:
+		return (*UDP)(p)
 	}
 	panic("uv: handle of unknown type " + HandleType(h.typ).String())
 }

@@ -1,6 +1,8 @@
 package uv
 
 import (
+	"bytes"
+	"net/netip"
 	"syscall"
 	"testing"
 	"time"
@@ -306,7 +308,51 @@ func TestLoopHandles(t *testing.T) {
 	assert.False(t, idle2Active)
 }
 
-// watcher_cross_stop: waits for UDP (not bound yet)
+// watcher_cross_stop: many sockets on one address (UDPReuseAddr), each
+// receiving and each sending one 1 KiB datagram to it, into a 1-byte
+// buffer as libuv's test (so UDPPartial); once one datagram arrived all
+// are closed, from inside the loop iteration, which must not touch the
+// watchers it stopped. Every send calls back, every close too. libuv uses
+// 2500 sockets; 500 keep the test quick and still cross many watchers in
+// one epoll batch.
+func TestWatcherCrossStop(t *testing.T) {
+	const n = 500
+	l := newLoop(t)
+	l.setReadBufferCap(1)
+	addr := netip.MustParseAddrPort("127.0.0.1:0")
+	big := bytes.Repeat([]byte{'A'}, 1024)
+	var recvs, sends, closes counter
+	socks := make([]*UDP, n)
+	for i := range socks {
+		u, err := NewUDP(l)
+		require.NoError(t, err)
+		require.NoError(t, u.Bind(addr, UDPReuseAddr))
+		if i == 0 {
+			addr = localAddr(t, u)
+		}
+		require.NoError(t, u.RecvStart(func(p []byte, from netip.AddrPort, flags UDPFlags, err error) {
+			assert.NoError(t, err)
+			assert.Len(t, p, 1)
+			assert.Equal(t, UDPPartial, flags)
+			recvs.inc()
+		}))
+		socks[i] = u
+	}
+	l.setUDPTryFirst(false) // libuv's test queues every send
+	for _, u := range socks {
+		require.NoError(t, u.Send(big, addr, func(error) { sends.inc() }))
+	}
+	for recvs.n == 0 {
+		runLoop(t, l, RunOnce)
+	}
+	for _, u := range socks {
+		require.NoError(t, u.Close(closes.inc))
+	}
+	runLoop(t, l, RunDefault)
+	assert.Positive(t, recvs.n)
+	assert.Equal(t, n, sends.n)
+	assert.Equal(t, n, closes.n)
+}
 
 // Start, restart, stop and close, per watcher type: active flags follow;
 // a second Start replaces the callback; Stop is idempotent; a nil callback

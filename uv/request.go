@@ -40,7 +40,7 @@ var reqKindNames = [...]string{
 // frees it without calling Go.
 type reqEntry struct {
 	cb    func(error)
-	owner *stream // whose reqs counts it
+	owner *stream // whose reqs counts it; nil for UDP sends
 	seq   uint64  // deferred calls up to this one run before cb
 	kind  reqKind
 }
@@ -63,7 +63,9 @@ func (l *Loop) takeReq(id C.uintptr_t) (reqEntry, bool) {
 	if ok {
 		l.reqs.Delete(cbridge.ID(id))
 		l.dbg.reqDone(reqKindNames[e.kind])
-		e.owner.reqs--
+		if e.owner != nil { // UDP sends have none
+			e.owner.reqs--
+		}
 	}
 	return e, ok
 }

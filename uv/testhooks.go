@@ -34,3 +34,18 @@ func addrRoundTrip(ap netip.AddrPort) (netip.AddrPort, error) {
 	}
 	return fromAddr("roundtrip", a)
 }
+
+// udpRecvCalls returns how many times the loop's UDP receive path called
+// Go (uvgo_udp.c): once per datagram without recvmmsg, once per batch with.
+func (l *Loop) udpRecvCalls() uint64 {
+	return uint64(C.uvgo_udp_recv_calls(l.ptr))
+}
+
+// setUDPTryFirst makes UDP.Send skip (false) or make (true) its first
+// try, so that tests can reach the queued path, which a loopback socket
+// hardly ever needs.
+func (l *Loop) setUDPTryFirst(on bool) {
+	if C.uvgo_udp_set_try_first(l.ptr, cbool(on)) != 0 {
+		panic("uv: setUDPTryFirst: out of memory")
+	}
+}

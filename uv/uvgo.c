@@ -106,8 +106,10 @@ int uvgo_post_send(uv_loop_t* loop) {
 
 int uvgo_loop_close(uv_loop_t* loop) {
   int err = uv_loop_close(loop);
-  if (err == 0)
+  if (err == 0) {
+    uvgo_udp_loop_free(loop);
     free(loop);
+  }
   return err;
 }
 
@@ -178,6 +180,8 @@ static int handle_init(uv_loop_t* loop, uv_handle_t* h, uv_handle_type type,
     return uv_fs_event_init(loop, (uv_fs_event_t*) h);
   case UV_FS_POLL:
     return uv_fs_poll_init(loop, (uv_fs_poll_t*) h);
+  case UV_UDP:
+    return uv_udp_init_ex(loop, (uv_udp_t*) h, flags);
   default:
     return UV_EINVAL;
   }

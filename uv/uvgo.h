@@ -36,6 +36,8 @@ typedef struct {
   uint64_t yield_at;        /* loop time (ms) after which it does */
   int yielded;              /* set when it did */
   size_t rbuf_cap;          /* 0 makes alloc_cb fail (tests) */
+  void* udp;                /* uvgo_udp.c's receive state, from the first
+                               UDP RecvStart; freed with the loop */
   uv_buf_t vec[UVGO_MAX_VEC]; /* WriteV fills it with pinned Go buffers */
   char rbuf[UVGO_RBUF_SIZE];
 } uvgo_loop_t;
@@ -148,4 +150,43 @@ char* uvgo_random_data(uv_random_t* req);
 /* Replaces a TCP handle whose connect failed by a fresh one (tcp_host.go). */
 uvgo_new_t uvgo_tcp_renew(uv_tcp_t* old);
 
+
+/* UDP (udp.go, uvgo_udp.c). */
+
+/* How many 64 KiB chunks the buffer of a UV_UDP_RECVMMSG handle holds:
+ * libuv 1.44 reads at most 20 datagrams per recvmmsg (UV__MMSG_MAXWIDTH)
+ * and passes each chunk's datagram to recv_cb. */
+#define UVGO_MMSG_CHUNKS 20
+#define UVGO_DGRAM_MAX 65536
+
+/* A received datagram (or error) as Go reads it: base points into the
+ * loop's read buffer, valid during the Go callback only. */
+typedef struct {
+  char* base;
+  ssize_t nread;
+  unsigned int flags;
+  uvgo_addr_t addr;
+} uvgo_dgram_t;
+
+/* The result of a send: r is 0 when it is done (status is its result), 1
+ * when a request was queued, -1 when uv_udp_send refused it (status). */
+typedef struct {
+  int r;
+  int status;
+} uvgo_send_t;
+
+int uvgo_udp_bind(uv_udp_t* u, int family, const uint8_t* ip, uint16_t port,
+                  uint32_t scope, unsigned int flags);
+int uvgo_udp_connect(uv_udp_t* u, int family, const uint8_t* ip,
+                     uint16_t port, uint32_t scope);
+uvgo_addr_t uvgo_udp_addr(const uv_udp_t* u, int peer);
+uvgo_send_t uvgo_udp_send(uv_udp_t* u, const char* p, size_t n, int family,
+                          const uint8_t* ip, uint16_t port, uint32_t scope,
+                          uintptr_t id);
+int uvgo_udp_try_send(uv_udp_t* u, const char* p, size_t n, int family,
+                      const uint8_t* ip, uint16_t port, uint32_t scope);
+int uvgo_udp_recv_start(uv_udp_t* u);
+uint64_t uvgo_udp_recv_calls(uv_loop_t* loop);
+int uvgo_udp_set_try_first(uv_loop_t* loop, int on);
+void uvgo_udp_loop_free(uv_loop_t* loop);
 #endif /* UVGO_H_ */
