@@ -177,3 +177,13 @@ func goUVReq(lid, rid C.uintptr_t, status C.int) {
 	defer l.trap()
 	l.finishLoopReq(cbridge.ID(rid), int(status))
 }
+
+//export goUVProcessExit
+func goUVProcessExit(lid, hid C.uintptr_t) {
+	l, h := lookup(lid, hid)
+	if h == nil {
+		return
+	}
+	defer l.trap()
+	(*Process)(unsafe.Pointer(h)).exit()
+}

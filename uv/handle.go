@@ -127,6 +127,8 @@ func (h *handle) outer() Handle {
 		return (*TCP)(p)
 	case TypeNamedPipe:
 		return (*Pipe)(p)
+	case TypeProcess:
+		return (*Process)(p)
 	}
 	panic("uv: handle of unknown type " + HandleType(h.typ).String())
 }

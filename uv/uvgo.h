@@ -112,4 +112,8 @@ int uvgo_pipe_name(const uv_pipe_t* p, int peer, char* buf, size_t cap);
  * request after it returns. */
 #define UVGO_REQ_LOOP_ID(r) ((uintptr_t) (r)->loop->data)
 #define UVGO_REQ_ID(r) ((uintptr_t) (r)->data)
+/* Processes (process.go, uvgo_process.c): the handle is a uv_poll_t on the
+ * child's pidfd, started. */
+uvgo_new_t uvgo_process_new(uv_loop_t* loop, uintptr_t id, int pidfd);
+
 #endif /* UVGO_H_ */
