@@ -1009,3 +1009,40 @@ func TestSpawnCoexistsWithOSExecAndSignal(t *testing.T) {
 		t.Fatal("no SIGCHLD reached os/signal")
 	}
 }
+
+// Spawn works from a callback of the running loop, as in most programs.
+func TestSpawnFromCallback(t *testing.T) {
+	l := newLoop(t)
+	var closes counter
+	rec := exitRec{closes: &closes}
+	var spawnErr error
+	tm, err := NewTimer(l)
+	require.NoError(t, err)
+	require.NoError(t, tm.Start(0, 0, func(tm *Timer) {
+		_, spawnErr = Spawn(l, childOptions(t, "spawn_helper1", rec.cb))
+		tm.Close(closes.inc)
+	}))
+	assert.False(t, runLoop(t, l, RunDefault))
+	assert.NoError(t, spawnErr)
+	assert.Equal(t, 1, rec.n)
+	assert.Equal(t, int64(1), rec.status)
+	assert.Equal(t, 2, closes.n)
+}
+
+// A child reaped by someone else (a wait4 that is not gouv's) still ends
+// its handle: the exit callback runs once, with (0, 0) since the status
+// went to the other waiter.
+func TestProcessReapedElsewhere(t *testing.T) {
+	l := newLoop(t)
+	var closes counter
+	rec := exitRec{closes: &closes}
+	p, err := Spawn(l, childOptions(t, "spawn_helper1", rec.cb))
+	require.NoError(t, err)
+	ws := reapPid(t, p.Pid())
+	assert.Equal(t, 1, ws.ExitStatus())
+	assert.False(t, runLoop(t, l, RunDefault))
+	assert.Equal(t, 1, rec.n)
+	assert.Zero(t, rec.status)
+	assert.Zero(t, rec.signal)
+	assert.Equal(t, 1, closes.n)
+}
