@@ -14,8 +14,8 @@ import (
 // Process is a child process handle (uv_process_t), made by Spawn.
 //
 // uv_spawn itself is not used: it reaps children from a SIGCHLD handler
-// installed with a uv_signal_t, which the Go runtime does not survive
-// (doc.go, "Signals and processes"). Spawn forks and executes with the Go
+// installed with a uv_signal_t, which the Go runtime does not survive (see
+// the package doc). Spawn forks and executes with the Go
 // runtime's own syscall.StartProcess, and the exit is seen through a pidfd
 // (a file descriptor for the child, Linux 5.3+) watched by a uv_poll_t on
 // the loop. That uv_poll_t is the handle's C memory: libuv sees a poll
@@ -27,7 +27,10 @@ import (
 // As in libuv, the handle is active, and keeps the loop alive unless
 // unreferenced, from Spawn until the child exits; Close stops watching the
 // child, which keeps running and is never reaped by gouv (libuv leaves it
-// too).
+// too). os/exec, os/signal (SIGCHLD included) and Process work side by
+// side. A child that something else reaps first (a wait4(-1), or SIGCHLD
+// set to SIG_IGN, which makes the kernel reap) still ends its handle, with
+// an exit callback of (0, 0): its status went elsewhere.
 //
 // https://docs.libuv.org/en/v1.x/process.html
 type Process struct {
