@@ -238,3 +238,13 @@ func goUVUDPRecv(lid, hid C.uintptr_t, d unsafe.Pointer, n C.uint) {
 	defer l.trap()
 	(*UDP)(unsafe.Pointer(h)).recvCb(d, int(n))
 }
+
+//export goUVProcessExit
+func goUVProcessExit(lid, hid C.uintptr_t) {
+	l, h := lookup(lid, hid)
+	if h == nil {
+		return
+	}
+	defer l.trap()
+	(*Process)(unsafe.Pointer(h)).exit()
+}

@@ -139,6 +139,8 @@ func (h *handle) outer() Handle {
 		return (*FSPoll)(p)
 	case TypeUDP:
 		return (*UDP)(p)
+	case TypeProcess:
+		return (*Process)(p)
 	}
 	panic("uv: handle of unknown type " + HandleType(h.typ).String())
 }

@@ -189,4 +189,8 @@ int uvgo_udp_recv_start(uv_udp_t* u);
 uint64_t uvgo_udp_recv_calls(uv_loop_t* loop);
 int uvgo_udp_set_try_first(uv_loop_t* loop, int on);
 void uvgo_udp_loop_free(uv_loop_t* loop);
+/* Processes (process.go, uvgo_process.c): the handle is a uv_poll_t on the
+ * child's pidfd, started. */
+uvgo_new_t uvgo_process_new(uv_loop_t* loop, uintptr_t id, int pidfd);
+
 #endif /* UVGO_H_ */
