@@ -42,17 +42,9 @@ go_build() { # BIN DIR PKG
     echo "build: warning: $pkg failed to build; $bin skipped" >&2
   fi
 }
-# examples/echo's UDP echo needs package uv's UDP handle; until it is merged
-# it sits behind the build tag gouv_udp. Build with the tag when that works
-# and leave a marker for run.sh; otherwise build without it (TCP only).
-rm -f "$out/echo-uv.udp"
-if (cd "$root" && CGO_ENABLED=1 go build -tags gouv_udp -o "$out/echo-uv" ./examples/echo) 2>/dev/null; then
-  echo "build: ./examples/echo (with UDP) -> $out/echo-uv"
-  touch "$out/echo-uv.udp"
-else
-  echo "build: warning: ./examples/echo does not build with UDP (-tags gouv_udp); echo-uv is TCP only" >&2
-  go_build echo-uv "$root" ./examples/echo
-fi
+# examples/echo serves UDP too (-udp); run.sh looks for this marker.
+go_build echo-uv "$root" ./examples/echo
+touch "$out/echo-uv.udp"
 go_build echo-net "$root" ./examples/echo-net
 [ "${1:-}" = demo ] && exit 0
 go_build gnet-echo "$here/peers" ./gnet-echo

@@ -15,7 +15,9 @@
 //
 // It prints "listening on ADDR" once every loop is ready, logs nothing per
 // connection, and on SIGINT or SIGTERM closes every handle and exits 0.
-// Signals reach the loops through os/signal and Loop.Post.
+// Each loop watches the two signals with uv.Signal handles of its own (one
+// signal reaches every watcher on every loop), so each server shuts itself
+// down on its loop.
 package main
 
 import (
@@ -25,22 +27,14 @@ import (
 	"io"
 	"log"
 	"os"
-	"os/signal"
 	"syscall"
 
 	"github.com/gouv/gouv/examples/echo/uvecho"
 )
 
-// startUDP starts the UDP echo on loops loops and returns the bound address
-// and a function that stops it. It is set by udp.go, which needs package
-// uv's UDP handle (build tag gouv_udp until then).
-var startUDP func(addr string, loops int, mmsg bool, rcvbuf int) (bound string, stop func() error, err error)
-
 func main() {
 	log.SetFlags(0)
-	sigs := make(chan os.Signal, 1)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM)
-	if err := run(os.Args[1:], os.Stdout, sigs); err != nil {
+	if err := run(os.Args[1:], os.Stdout, []syscall.Signal{syscall.SIGINT, syscall.SIGTERM}); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(2)
 		}
@@ -49,8 +43,9 @@ func main() {
 }
 
 // run is the command: it parses args, starts the servers, prints the
-// "listening on" line to stdout, and stops everything when sigs delivers.
-func run(args []string, stdout io.Writer, sigs <-chan os.Signal) error {
+// "listening on" line to stdout, and returns once one of stop has reached
+// the process and every loop has shut down.
+func run(args []string, stdout io.Writer, stop []syscall.Signal) error {
 	fs := flag.NewFlagSet("echo", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:7000", "TCP (or UDP) address to listen on")
 	pipe := fs.String("pipe", "", "unix socket path to listen on instead of TCP")
@@ -67,27 +62,33 @@ func run(args []string, stdout io.Writer, sigs <-chan os.Signal) error {
 	}
 
 	var bound string
-	var stop func() error
+	var wait []func() error
 	if *udp {
-		if startUDP == nil {
-			return errors.New("echo: -udp: built without UDP support (build tag gouv_udp)")
-		}
 		if *pipe != "" {
 			return errors.New("echo: -udp and -pipe exclude each other")
 		}
-		var err error
-		if bound, stop, err = startUDP(*addr, *loops, *mmsg, *rcvbuf); err != nil {
-			return err
-		}
-	} else {
-		rs, err := uvecho.StartN(uvecho.Config{Addr: *addr, Pipe: *pipe, HighWater: *hwm}, *loops)
+		rs, err := uvecho.StartUDPN(uvecho.UDPConfig{Addr: *addr, NoMmsg: !*mmsg, RecvBuffer: *rcvbuf, StopSignals: stop}, *loops)
 		if err != nil {
 			return err
 		}
 		bound = rs[0].Addr()
-		stop = func() error { return uvecho.StopAll(rs) }
+		for _, r := range rs {
+			wait = append(wait, r.Wait)
+		}
+	} else {
+		rs, err := uvecho.StartN(uvecho.Config{Addr: *addr, Pipe: *pipe, HighWater: *hwm, StopSignals: stop}, *loops)
+		if err != nil {
+			return err
+		}
+		bound = rs[0].Addr()
+		for _, r := range rs {
+			wait = append(wait, r.Wait)
+		}
 	}
 	fmt.Fprintf(stdout, "listening on %s\n", bound)
-	<-sigs
-	return stop()
+	var errs []error
+	for _, w := range wait {
+		errs = append(errs, w())
+	}
+	return errors.Join(errs...)
 }

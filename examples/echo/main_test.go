@@ -14,16 +14,16 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// startCommand runs the command with args on a goroutine and returns the
-// address of its "listening on" line, the signal channel it waits on, and
-// a channel with run's result.
-func startCommand(t *testing.T, args ...string) (string, chan<- os.Signal, <-chan error) {
+// startCommand runs the command with args on a goroutine, stopping on
+// SIGINT or SIGTERM as main does, and returns the address of its
+// "listening on" line, a function that sends the process a signal, and a
+// channel with run's result.
+func startCommand(t *testing.T, args ...string) (string, func(syscall.Signal), <-chan error) {
 	t.Helper()
 	pr, pw := io.Pipe()
-	sigs := make(chan os.Signal, 1)
 	done := make(chan error, 1)
 	go func() {
-		err := run(args, pw, sigs)
+		err := run(args, pw, []syscall.Signal{syscall.SIGINT, syscall.SIGTERM})
 		pw.Close()
 		done <- err
 	}()
@@ -32,7 +32,8 @@ func startCommand(t *testing.T, args ...string) (string, chan<- os.Signal, <-cha
 	go io.Copy(io.Discard, pr)
 	addr, ok := strings.CutPrefix(strings.TrimSpace(line), "listening on ")
 	require.True(t, ok, "first line %q", line)
-	return addr, sigs, done
+	kill := func(sig syscall.Signal) { require.NoError(t, syscall.Kill(os.Getpid(), sig)) }
+	return addr, kill, done
 }
 
 // TestLoops runs `echo -loops 3`: one "listening on" line once every loop
@@ -41,7 +42,7 @@ func startCommand(t *testing.T, args ...string) (string, chan<- os.Signal, <-cha
 func TestLoops(t *testing.T) {
 	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
 		t.Run(sig.String(), func(t *testing.T) {
-			addr, sigs, done := startCommand(t, "-addr", "127.0.0.1:0", "-loops", "3")
+			addr, kill, done := startCommand(t, "-addr", "127.0.0.1:0", "-loops", "3")
 			var conns []net.Conn
 			for range 8 {
 				c, err := net.DialTimeout("tcp", addr, 10*time.Second)
@@ -56,7 +57,7 @@ func TestLoops(t *testing.T) {
 				assert.Equal(t, "ping", string(got))
 				conns = append(conns, c)
 			}
-			sigs <- sig
+			kill(sig)
 			select {
 			case err := <-done:
 				assert.NoError(t, err)
@@ -73,12 +74,11 @@ func TestLoops(t *testing.T) {
 
 // TestBadFlags: flag combinations the command refuses.
 func TestBadFlags(t *testing.T) {
-	sigs := make(chan os.Signal)
 	for _, args := range [][]string{
 		{"-loops", "0"},
 		{"-pipe", t.TempDir() + "/s", "-loops", "2"},
 		{"-udp", "-pipe", "/tmp/x"},
 	} {
-		assert.Error(t, run(args, io.Discard, sigs), "%q", args)
+		assert.Error(t, run(args, io.Discard, nil), "%q", args)
 	}
 }

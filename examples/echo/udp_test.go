@@ -1,5 +1,3 @@
-//go:build gouv_udp
-
 package main
 
 import (
@@ -17,7 +15,7 @@ import (
 func TestUDPLoops(t *testing.T) {
 	for _, mmsg := range []string{"-mmsg=true", "-mmsg=false"} {
 		t.Run(mmsg, func(t *testing.T) {
-			addr, sigs, done := startCommand(t, "-udp", mmsg, "-addr", "127.0.0.1:0", "-loops", "2", "-rcvbuf", "1048576")
+			addr, kill, done := startCommand(t, "-udp", mmsg, "-addr", "127.0.0.1:0", "-loops", "2", "-rcvbuf", "1048576")
 			ua, err := net.ResolveUDPAddr("udp", addr)
 			require.NoError(t, err)
 			for range 8 {
@@ -32,7 +30,7 @@ func TestUDPLoops(t *testing.T) {
 				require.NoError(t, err)
 				assert.Equal(t, "ping", string(got[:n]))
 			}
-			sigs <- syscall.SIGTERM
+			kill(syscall.SIGTERM)
 			select {
 			case err := <-done:
 				assert.NoError(t, err)

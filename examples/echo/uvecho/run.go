@@ -44,6 +44,12 @@ func (r *Running) Stop() error {
 	if err := r.Loop.Post(r.Server.Shutdown); err != nil {
 		return err
 	}
+	return r.Wait()
+}
+
+// Wait waits until the server's loop has finished, when the server shut
+// down on its own (one of its StopSignals), and closes the loop.
+func (r *Running) Wait() error {
 	if err := <-r.done; err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	"io"
 	"net"
 	"net/netip"
+	"syscall"
 
 	"github.com/gouv/gouv/uv"
 )
@@ -42,6 +43,11 @@ type Config struct {
 	// address; the kernel spreads the connections over them by a hash of
 	// their addresses and ports. StartN sets it.
 	ReusePort bool
+
+	// StopSignals shut the server down when one of them reaches the
+	// process (examples/echo passes SIGINT and SIGTERM): each gets a
+	// uv.Signal watcher on the server's loop, closed by Shutdown.
+	StopSignals []syscall.Signal
 }
 
 // Server is an echo server on one loop. Its methods run on the loop's
@@ -54,6 +60,7 @@ type Server struct {
 	hwm   int
 	reuse bool // Config.ReusePort
 	conns map[*conn]struct{}
+	sigs  signalWatchers
 	done  bool
 
 	// Inspection (MaxWriteQueue, Pauses, Accepted, AcceptErrors): loop
@@ -83,6 +90,9 @@ func New(l *uv.Loop, cfg Config) (*Server, error) {
 	}
 	if err == nil {
 		err = s.lis.Listen(backlog, s.accept)
+	}
+	if err == nil {
+		s.sigs, err = watchSignals(l, s.Shutdown, cfg.StopSignals)
 	}
 	if err != nil {
 		if s.lis != nil {
@@ -170,6 +180,7 @@ func (s *Server) Shutdown() {
 		return
 	}
 	s.done = true
+	s.sigs.close()
 	s.lis.Close(nil)
 	for c := range s.conns {
 		c.close()

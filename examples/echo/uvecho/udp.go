@@ -1,5 +1,3 @@
-//go:build gouv_udp
-
 package uvecho
 
 import (
@@ -32,6 +30,9 @@ type UDPConfig struct {
 	// the kernel holds for the socket until the loop reads them (Linux
 	// caps it at net.core.rmem_max and doubles it for its bookkeeping).
 	RecvBuffer int
+
+	// StopSignals shut the server down, as Config.StopSignals does.
+	StopSignals []syscall.Signal
 }
 
 // UDPServer echoes every datagram back to its sender, on one loop. Each
@@ -42,6 +43,7 @@ type UDPServer struct {
 	loop *uv.Loop
 	h    *uv.UDP
 	addr string
+	sigs signalWatchers
 	done bool
 
 	// Inspection (Received, Errors): loop goroutine only.
@@ -76,7 +78,11 @@ func NewUDP(l *uv.Loop, cfg UDPConfig) (*UDPServer, error) {
 		return nil, err
 	}
 	s := &UDPServer{loop: l, h: h}
-	if err := s.listen(ap, cfg.ReusePort, cfg.RecvBuffer); err != nil {
+	err = s.listen(ap, cfg.ReusePort, cfg.RecvBuffer)
+	if err == nil {
+		s.sigs, err = watchSignals(l, s.Shutdown, cfg.StopSignals)
+	}
+	if err != nil {
 		h.Close(nil)
 		return nil, err
 	}
@@ -161,6 +167,7 @@ func (s *UDPServer) Shutdown() {
 		return
 	}
 	s.done = true
+	s.sigs.close()
 	s.h.Close(nil)
 }
 
@@ -223,6 +230,12 @@ func (r *RunningUDP) Stop() error {
 	if err := r.Loop.Post(r.Server.Shutdown); err != nil {
 		return err
 	}
+	return r.Wait()
+}
+
+// Wait waits until the server's loop has finished, when the server shut
+// down on its own (one of its StopSignals), and closes the loop.
+func (r *RunningUDP) Wait() error {
 	if err := <-r.done; err != nil {
 		return err
 	}

@@ -1,5 +1,3 @@
-//go:build gouv_udp
-
 package uvecho
 
 import (
