@@ -49,6 +49,17 @@
 // what the socket takes at once (uv_try_write) and copy the rest into C
 // memory, so their arguments may be reused as soon as they return.
 //
+// UDP receive callbacks get the same kind of view: one datagram per call,
+// valid until the callback returns, with [UDPPartial] set when the
+// datagram did not fit. A handle made with NewUDPEx(l,
+// family|[UDPRecvMmsg]) reads up to 20 datagrams per recvmmsg system call
+// and hands a whole batch to Go in one call. The callback still sees the
+// datagrams one at a time, and RecvStop or Close inside it drops the rest
+// of the batch. [UDP.Send] tries uv_udp_try_send first and copies the
+// datagram into C memory only when it must be queued. It returns the
+// errors uv_udp_send returns itself, and passes the send's own result
+// (EMSGSIZE, ECONNREFUSED...) to its callback.
+//
 // # Handles
 //
 // Every libuv handle type that a Go program can use is bound, one file per
@@ -113,8 +124,18 @@
 //
 // # Processes
 //
-// uv_spawn cannot run in a Go program either: its SIGCHLD watcher is a
-// uv_signal_t. [Spawn] keeps libuv's options and semantics on the Go
-// runtime's own fork/exec; see process.go.
+// uv_spawn is not used: it reaps children from a SIGCHLD handler that
+// libuv installs without SA_ONSTACK, which the Go runtime does not
+// survive. [Spawn] keeps libuv's options and semantics but forks with the
+// Go runtime's own syscall.StartProcess. It sees the exit through a pidfd
+// (Linux 5.3+, from the fork itself) watched by a uv_poll_t on the loop,
+// and reaps with wait4 on that child's pid alone. The exit callback
+// therefore runs on the loop with libuv's (exit status, term signal), and
+// os/exec, os/signal (SIGCHLD included) and [Process] work side by side in
+// one program. Stdio is given as in uv_stdio_container_t: [CreatePipe] (a
+// socketpair, the parent's end opened into a [Pipe]), [InheritFd],
+// [InheritStream], or ignored (/dev/null for fds 0-2). A Process is active
+// until its child exits, so it keeps the loop alive unless unreferenced.
+// Close stops watching, and the child runs on unreaped, as in libuv.
 
 package uv
