@@ -325,11 +325,15 @@ func FSRead(l *Loop, fd int, p []byte, off int64, cb func(n int, err error)) (in
 }
 
 // FSReadV reads from fd into bufs in order (uv_fs_read with several
-// buffers, readv/preadv), as FSRead does. bufs must hold at least one
+// buffers, readv/preadv), as FSRead does; one read fills at most the first
+// 1024 (IOV_MAX), as in libuv. bufs must hold at least one
 // buffer (EINVAL otherwise); a nil one among them reads nothing. The
 // buffers are pinned, not copied, and must not be touched until the
 // callback runs.
 func FSReadV(l *Loop, fd int, bufs [][]byte, off int64, cb func(n int, err error)) (int, *Req, error) {
+	if len(bufs) > C.UVGO_MAX_VEC {
+		bufs = bufs[:C.UVGO_MAX_VEC] // libuv reads into IOV_MAX buffers at most
+	}
 	return rwCall(l, "uv_fs_read", fd, bufs, off, cb, func(id C.uintptr_t, vec *C.uv_buf_t, n C.uint) C.uvgo_new_t {
 		return C.uvgo_fs_read(l.ptr, id, C.int(fd), vec, n, C.int64_t(off))
 	})

@@ -160,6 +160,8 @@ func FSReaddir(l *Loop, d *Dir, n int, cb func(ents []DirEnt, err error)) ([]Dir
 				ents[i] = direntFromC(&cents[i])
 			}
 		}
+		// The callback may close d: the request lets go of it first.
+		C.uvgo_fs_readdir_done(req)
 		if cb != nil {
 			cb(ents, err)
 		}

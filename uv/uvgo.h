@@ -118,6 +118,7 @@ int uvgo_pipe_name(const uv_pipe_t* p, int peer, char* buf, size_t cap);
  * the start failed); with id 0 it runs synchronously and returns the
  * finished request, which Go releases with uvgo_fs_free. */
 void uvgo_fs_free(uv_fs_t* req);
+void uvgo_fs_readdir_done(uv_fs_t* req);
 uvgo_new_t uvgo_fs_open(uv_loop_t* l, uintptr_t id, const char* path,
                         int flags, int mode);
 uvgo_new_t uvgo_fs_close(uv_loop_t* l, uintptr_t id, int fd);

@@ -25,6 +25,20 @@ static void fs_release(uv_fs_t* req) {
   free(req);
 }
 
+/* Gives back what a finished readdir request holds of its directory (the
+ * names, the dirents array), so that the directory may be closed at once:
+ * Go calls it once it has copied the entries, before its callback, which
+ * may start uv_fs_closedir on the thread pool. */
+void uvgo_fs_readdir_done(uv_fs_t* req) {
+  uv_dir_t* dir = req->ptr;
+  if (req->fs_type != UV_FS_READDIR || dir == NULL)
+    return;
+  uv_fs_req_cleanup(req); /* a second cleanup finds nothing to free */
+  free(dir->dirents);
+  dir->dirents = NULL;
+  dir->nentries = 0;
+}
+
 void uvgo_fs_free(uv_fs_t* req) {
   fs_release(req);
 }
