@@ -2,10 +2,13 @@ package uv
 
 import (
 	"bytes"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -1480,4 +1483,496 @@ func TestFSInvalidMkdirName(t *testing.T) {
 		_, err = FSMkdir(l, filepath.Join(dir, name), 0o755, nil)
 		assert.NoError(t, err)
 	}
+}
+
+// TestFSCopyfile follows test-fs-copyfile.c: bad flags, a missing source,
+// a file copied onto itself, new, empty, overwritten, refused (EXCL),
+// truncated and larger copies, asynchronously, and with the clone flags.
+func TestFSCopyfile(t *testing.T) {
+	l := newLoop(t)
+	dir := t.TempDir()
+	src, dst, fixture := filepath.Join(dir, "test_file_src"), filepath.Join(dir, "test_file_dst"), filepath.Join(dir, "fixture")
+	fixtureData := bytes.Repeat([]byte("fixture content\n"), 100)
+	require.NoError(t, os.WriteFile(fixture, fixtureData, 0o640))
+	touch := func(p string, size int) {
+		t.Helper()
+		require.NoError(t, os.WriteFile(p, bytes.Repeat([]byte{'a'}, size), 0o600))
+	}
+	same := func(from string) {
+		t.Helper()
+		a, err := os.ReadFile(from)
+		require.NoError(t, err)
+		b, err := os.ReadFile(dst)
+		require.NoError(t, err)
+		assert.Equal(t, a, b)
+		sa, _, err := FSStat(l, from, nil)
+		require.NoError(t, err)
+		sb, _, err := FSStat(l, dst, nil)
+		require.NoError(t, err)
+		assert.Equal(t, sa.Mode, sb.Mode)
+	}
+	_, err := FSCopyfile(l, src, dst, -1, nil)
+	assertFSError(t, err, "uv_fs_copyfile", src, EINVAL)
+	_, err = FSCopyfile(l, src, dst, 8, nil)
+	assertFSError(t, err, "uv_fs_copyfile", src, EINVAL)
+	_, err = FSCopyfile(l, src, dst, 0, nil)
+	assertFSError(t, err, "uv_fs_copyfile", src, ENOENT)
+	assert.Contains(t, err.Error(), dst)
+	assert.NoFileExists(t, dst)
+
+	touch(src, 12)
+	_, err = FSCopyfile(l, src, src, 0, nil)
+	require.NoError(t, err)
+	st, _, err := FSStat(l, src, nil)
+	require.NoError(t, err)
+	assert.Equal(t, int64(12), st.Size, "copied onto itself, the file keeps its bytes")
+
+	_, err = FSCopyfile(l, fixture, dst, 0, nil)
+	require.NoError(t, err)
+	same(fixture)
+	require.NoError(t, os.Remove(dst))
+	touch(src, 0)
+	_, err = FSCopyfile(l, src, dst, 0, nil)
+	require.NoError(t, err)
+	same(src)
+	_, err = FSCopyfile(l, fixture, dst, 0, nil) // overwrites
+	require.NoError(t, err)
+	same(fixture)
+	_, err = FSCopyfile(l, fixture, dst, FSCopyfileExcl, nil)
+	assertFSError(t, err, "uv_fs_copyfile", fixture, EEXIST)
+	touch(src, 1)
+	_, err = FSCopyfile(l, src, dst, 0, nil) // truncates the larger dst
+	require.NoError(t, err)
+	same(src)
+	require.NoError(t, os.Remove(dst))
+	touch(src, 4096*2)
+	_, err = FSCopyfile(l, src, dst, 0, nil)
+	require.NoError(t, err)
+	same(src)
+
+	require.NoError(t, os.Remove(dst))
+	var calls counter
+	var cbErr error
+	r, err := FSCopyfile(l, fixture, dst, 0, func(err error) { calls.inc(); cbErr = err })
+	require.NoError(t, err)
+	require.NotNil(t, r)
+	assert.Zero(t, calls.n)
+	runFS(t, l)
+	assert.Equal(t, 1, calls.n)
+	require.NoError(t, cbErr)
+	same(fixture)
+	// Bad flags with a callback: no request, nothing keeps the loop.
+	require.NoError(t, os.Remove(dst))
+	r, err = FSCopyfile(l, fixture, dst, -1, func(error) { calls.inc() })
+	assert.Nil(t, r)
+	assertFSError(t, err, "uv_fs_copyfile", fixture, EINVAL)
+	runFS(t, l)
+	assert.Equal(t, 1, calls.n)
+
+	_, err = FSCopyfile(l, fixture, dst, FSCopyfileFIClone, nil)
+	require.NoError(t, err)
+	same(fixture)
+	require.NoError(t, os.Remove(dst))
+	// FICLONE_FORCE works only where the file system makes reflinks.
+	if _, err = FSCopyfile(l, fixture, dst, FSCopyfileFICloneForce, nil); err == nil {
+		same(fixture)
+	} else {
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		assert.Contains(t, []Errno{ENOTSUP, ENOTTY, EXDEV, EINVAL, ENOSYS, EBADF}, e.Code, "%v", err)
+	}
+	// libuv then checks that copying onto a read-only file is EACCES. Root
+	// may write any file, and these tests run as root: only for others.
+	if os.Getuid() != 0 {
+		os.Remove(dst)
+		touch(dst, 0)
+		require.NoError(t, os.Chmod(dst, 0o444))
+		_, err = FSCopyfile(l, fixture, dst, 0, nil)
+		assertFSError(t, err, "uv_fs_copyfile", fixture, EACCES)
+	}
+}
+
+// TestFSNullReq: libuv checks that every fs call refuses a NULL request.
+// Requests are the binding's own here; the argument a Go caller can get
+// wrong in their place is the loop: each call refuses a nil one, without
+// a callback or with one, with EINVAL.
+func TestFSNullReq(t *testing.T) {
+	now := time.Now()
+	cb := func(error) {}
+	p := "x"
+	calls := map[string]func(cb func(error)) error{
+		"uv_fs_open": func(cb func(error)) error {
+			_, _, err := FSOpen(nil, p, 0, 0, nilOr(cb, func(int, error) {}))
+			return err
+		},
+		"uv_fs_close": func(cb func(error)) error { _, err := FSClose(nil, 0, cb); return err },
+		"uv_fs_read": func(cb func(error)) error {
+			_, _, err := FSRead(nil, 0, []byte{}, 0, nilOr(cb, func(int, error) {}))
+			return err
+		},
+		"uv_fs_write": func(cb func(error)) error {
+			_, _, err := FSWrite(nil, 0, []byte{}, 0, nilOr(cb, func(int, error) {}))
+			return err
+		},
+		"uv_fs_unlink": func(cb func(error)) error { _, err := FSUnlink(nil, p, cb); return err },
+		"uv_fs_mkdir":  func(cb func(error)) error { _, err := FSMkdir(nil, p, 0, cb); return err },
+		"uv_fs_mkdtemp": func(cb func(error)) error {
+			_, _, err := FSMkdtemp(nil, p, nilOr(cb, func(string, error) {}))
+			return err
+		},
+		"uv_fs_mkstemp": func(cb func(error)) error {
+			_, _, _, err := FSMkstemp(nil, p, nilOr(cb, func(int, string, error) {}))
+			return err
+		},
+		"uv_fs_rmdir": func(cb func(error)) error { _, err := FSRmdir(nil, p, cb); return err },
+		"uv_fs_opendir": func(cb func(error)) error {
+			_, _, err := FSOpendir(nil, p, nilOr(cb, func(*Dir, error) {}))
+			return err
+		},
+		"uv_fs_readdir": func(cb func(error)) error {
+			_, _, err := FSReaddir(nil, &Dir{}, 1, nilOr(cb, func([]DirEnt, error) {}))
+			return err
+		},
+		"uv_fs_closedir": func(cb func(error)) error { _, err := FSClosedir(nil, &Dir{}, cb); return err },
+		"uv_fs_scandir": func(cb func(error)) error {
+			_, _, err := FSScandir(nil, p, nilOr(cb, func([]DirEnt, error) {}))
+			return err
+		},
+		"uv_fs_stat": func(cb func(error)) error {
+			_, _, err := FSStat(nil, p, nilOr(cb, func(Stat, error) {}))
+			return err
+		},
+		"uv_fs_fstat": func(cb func(error)) error {
+			_, _, err := FSFstat(nil, 0, nilOr(cb, func(Stat, error) {}))
+			return err
+		},
+		"uv_fs_lstat": func(cb func(error)) error {
+			_, _, err := FSLstat(nil, p, nilOr(cb, func(Stat, error) {}))
+			return err
+		},
+		"uv_fs_statfs": func(cb func(error)) error {
+			_, _, err := FSStatfs(nil, p, nilOr(cb, func(StatFS, error) {}))
+			return err
+		},
+		"uv_fs_rename":    func(cb func(error)) error { _, err := FSRename(nil, p, p, cb); return err },
+		"uv_fs_fsync":     func(cb func(error)) error { _, err := FSFsync(nil, 0, cb); return err },
+		"uv_fs_fdatasync": func(cb func(error)) error { _, err := FSFdatasync(nil, 0, cb); return err },
+		"uv_fs_ftruncate": func(cb func(error)) error { _, err := FSFtruncate(nil, 0, 0, cb); return err },
+		"uv_fs_copyfile":  func(cb func(error)) error { _, err := FSCopyfile(nil, p, p, 0, cb); return err },
+		"uv_fs_sendfile": func(cb func(error)) error {
+			_, _, err := FSSendfile(nil, 0, 0, 0, 0, nilOr(cb, func(int, error) {}))
+			return err
+		},
+		"uv_fs_access": func(cb func(error)) error { _, err := FSAccess(nil, p, 0, cb); return err },
+		"uv_fs_chmod":  func(cb func(error)) error { _, err := FSChmod(nil, p, 0, cb); return err },
+		"uv_fs_fchmod": func(cb func(error)) error { _, err := FSFchmod(nil, 0, 0, cb); return err },
+		"uv_fs_utime":  func(cb func(error)) error { _, err := FSUtime(nil, p, now, now, cb); return err },
+		"uv_fs_futime": func(cb func(error)) error { _, err := FSFutime(nil, 0, now, now, cb); return err },
+		"uv_fs_lutime": func(cb func(error)) error { _, err := FSLutime(nil, p, now, now, cb); return err },
+		"uv_fs_link":   func(cb func(error)) error { _, err := FSLink(nil, p, p, cb); return err },
+		"uv_fs_symlink": func(cb func(error)) error {
+			_, err := FSSymlink(nil, p, p, 0, cb)
+			return err
+		},
+		"uv_fs_readlink": func(cb func(error)) error {
+			_, _, err := FSReadlink(nil, p, nilOr(cb, func(string, error) {}))
+			return err
+		},
+		"uv_fs_realpath": func(cb func(error)) error {
+			_, _, err := FSRealpath(nil, p, nilOr(cb, func(string, error) {}))
+			return err
+		},
+		"uv_fs_chown":  func(cb func(error)) error { _, err := FSChown(nil, p, 0, 0, cb); return err },
+		"uv_fs_fchown": func(cb func(error)) error { _, err := FSFchown(nil, 0, 0, 0, cb); return err },
+		"uv_fs_lchown": func(cb func(error)) error { _, err := FSLchown(nil, p, 0, 0, cb); return err },
+	}
+	assert.Len(t, calls, 36)
+	for op, call := range calls {
+		for _, c := range []func(error){nil, cb} {
+			err := call(c)
+			var e *Error
+			if assert.ErrorAs(t, err, &e, op) {
+				assert.Equal(t, op, e.Op)
+				assert.Equal(t, EINVAL, e.Code, op)
+				assert.Equal(t, "nil loop", e.Detail, op)
+			}
+		}
+	}
+	// A closed loop.
+	l, err := NewLoop()
+	require.NoError(t, err)
+	require.NoError(t, l.Close())
+	_, _, err = FSStat(l, ".", nil)
+	assert.ErrorIs(t, err, ErrLoopClosed)
+	_, _, err = FSStat(l, ".", func(Stat, error) {})
+	assert.ErrorIs(t, err, ErrLoopClosed)
+}
+
+// nilOr returns nil when cb is nil, f otherwise: the typed callback for a
+// call that TestFSNullReq makes with and without one.
+func nilOr[F any](cb func(error), f F) F {
+	if cb == nil {
+		var zero F
+		return zero
+	}
+	return f
+}
+
+// TestFSBadInput: every kind of bad argument fails at once with an *Error
+// that names the call, the path and the reason, in both forms, and leaves
+// no request behind (newLoop's cleanup checks the tables, and the uvdebug
+// counts by type).
+func TestFSBadInput(t *testing.T) {
+	l := newLoop(t)
+	dir := t.TempDir()
+	name := filepath.Join(dir, "test_file")
+	require.NoError(t, os.WriteFile(name, testBuf, 0o600))
+	closedFd := fsOpen(t, l, name, os.O_RDONLY, 0)
+	fsCloseSync(t, l, closedFd)
+	nul := name + "\x00x"
+	type tc struct {
+		op, path string
+		code     Errno
+		detail   string
+		call     func(async bool) error
+	}
+	var cbs counter
+	ecb := func(async bool) func(error) {
+		if async {
+			return func(error) { cbs.inc() }
+		}
+		return nil
+	}
+	ncb := func(async bool) func(int, error) {
+		if async {
+			return func(int, error) { cbs.inc() }
+		}
+		return nil
+	}
+	cases := []tc{
+		{"uv_fs_open", "", ENOENT, "empty path", func(a bool) error { _, _, err := FSOpen(l, "", 0, 0, ncb(a)); return err }},
+		{"uv_fs_open", nul, EINVAL, "path contains a NUL byte", func(a bool) error { _, _, err := FSOpen(l, nul, 0, 0, ncb(a)); return err }},
+		{"uv_fs_open", name, EINVAL, "unknown flags", func(a bool) error { _, _, err := FSOpen(l, name, -2, 0, ncb(a)); return err }},
+		{"uv_fs_read", "", EBADF, "bad fd -1", func(a bool) error { _, _, err := FSRead(l, -1, make([]byte, 4), 0, ncb(a)); return err }},
+		{"uv_fs_read", "", EINVAL, "nil buffer", func(a bool) error { _, _, err := FSRead(l, 0, nil, 0, ncb(a)); return err }},
+		{"uv_fs_write", "", EINVAL, "nil buffer", func(a bool) error { _, _, err := FSWriteV(l, 1, nil, 0, ncb(a)); return err }},
+		{"uv_fs_write", "", EINVAL, "negative offset", func(a bool) error { _, _, err := FSWrite(l, 1, testBuf, -2, ncb(a)); return err }},
+		{"uv_fs_close", "", EBADF, "bad fd -3", func(a bool) error { _, err := FSClose(l, -3, ecb(a)); return err }},
+		{"uv_fs_fstat", "", EBADF, "bad fd -1", func(a bool) error {
+			_, _, err := FSFstat(l, -1, nilOr(ecb(a), func(Stat, error) { cbs.inc() }))
+			return err
+		}},
+		{"uv_fs_rename", name, ENOENT, `new path ""; empty path`, func(a bool) error { _, err := FSRename(l, name, "", ecb(a)); return err }},
+		{"uv_fs_link", "", ENOENT, `new path "x"; empty path`, func(a bool) error { _, err := FSLink(l, "", "x", ecb(a)); return err }},
+		{"uv_fs_copyfile", name, EINVAL, "unknown flags 0x10", func(a bool) error { _, err := FSCopyfile(l, name, name+"2", 16, ecb(a)); return err }},
+		{"uv_fs_symlink", name, EINVAL, "unknown flags 0x4", func(a bool) error { _, err := FSSymlink(l, name, name+"2", 4, ecb(a)); return err }},
+		{"uv_fs_access", name, EINVAL, "unknown flags 0x10", func(a bool) error { _, err := FSAccess(l, name, 16, ecb(a)); return err }},
+		{"uv_fs_chown", name, EINVAL, "bad uid -7", func(a bool) error { _, err := FSChown(l, name, -7, 0, ecb(a)); return err }},
+		{"uv_fs_lchown", name, EINVAL, "bad gid 4294967295", func(a bool) error { _, err := FSLchown(l, name, 0, 1<<32-1, ecb(a)); return err }},
+		{"uv_fs_sendfile", "", EINVAL, "negative offset or length", func(a bool) error { _, _, err := FSSendfile(l, 1, 0, -1, 1, ncb(a)); return err }},
+		{"uv_fs_readdir", "", EINVAL, "nil Dir", func(a bool) error {
+			_, _, err := FSReaddir(l, nil, 1, nilOr(ecb(a), func([]DirEnt, error) { cbs.inc() }))
+			return err
+		}},
+		{"uv_fs_mkdtemp", "", ENOENT, "empty path", func(a bool) error {
+			_, _, err := FSMkdtemp(l, "", nilOr(ecb(a), func(string, error) { cbs.inc() }))
+			return err
+		}},
+	}
+	for _, c := range cases {
+		for _, async := range []bool{false, true} {
+			err := c.call(async)
+			var e *Error
+			if assert.ErrorAs(t, err, &e, "%s async=%v", c.op, async) {
+				assert.Equal(t, c.op, e.Op)
+				assert.Equal(t, c.path, e.Path, c.op)
+				assert.Equal(t, c.code, e.Code, "%s: %v", c.op, err)
+				assert.Contains(t, e.Detail, c.detail, c.op)
+				assert.Contains(t, err.Error(), c.op)
+			}
+		}
+	}
+	assert.Zero(t, l.Stats().Requests)
+	// A closed fd is the kernel's EBADF, in the callback for the async form.
+	_, _, err := FSRead(l, closedFd, make([]byte, 4), 0, nil)
+	assertFSError(t, err, "uv_fs_read", "", EBADF)
+	var cbErr error
+	_, _, err = FSRead(l, closedFd, make([]byte, 4), 0, func(_ int, err error) { cbErr = err })
+	require.NoError(t, err)
+	_, err = FSClose(l, closedFd, nil)
+	assertFSError(t, err, "uv_fs_close", "", EBADF)
+	runFS(t, l)
+	assertFSError(t, cbErr, "uv_fs_read", "", EBADF)
+	assert.Zero(t, cbs.n, "a callback ran for a call that failed to start")
+}
+
+// TestFSErrorIs checks how fs errors match the standard library's.
+func TestFSErrorIs(t *testing.T) {
+	l := newLoop(t)
+	dir := t.TempDir()
+	_, _, err := FSStat(l, filepath.Join(dir, "missing"), nil)
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+	assert.ErrorIs(t, err, ENOENT)
+	assert.NotErrorIs(t, err, fs.ErrExist)
+	_, err = FSMkdir(l, dir, 0o755, nil)
+	assert.ErrorIs(t, err, fs.ErrExist)
+	assert.ErrorIs(t, err, syscall.EEXIST)
+	var pe *fs.PathError
+	assert.False(t, errors.As(err, &pe), "an *Error is not an *fs.PathError")
+}
+
+// TestThreadpoolCancelFS (threadpool_cancel_fs): with every thread of the
+// pool blocked, fs requests of every kind stay queued; a timer cancels
+// each (Cancel succeeds), then unblocks the pool, and every callback runs
+// once with ECANCELED. libuv saturates the pool with uv_queue_work; here
+// a test-only C helper (testhooks_fs.go) queues work items that wait on a
+// semaphore. The requests name files in a temporary directory, so that
+// one that ran by mistake would do no harm.
+func TestThreadpoolCancelFS(t *testing.T) {
+	l := newLoop(t)
+	dir := t.TempDir()
+	name := filepath.Join(dir, "test_file")
+	require.NoError(t, os.WriteFile(name, testBuf, 0o600))
+	fd := fsOpen(t, l, name, os.O_RDWR, 0)
+	defer fsCloseSync(t, l, fd)
+	ok, release := blockThreadPool(l)
+	defer release()
+	require.True(t, ok, "could not block the thread pool")
+
+	var errs []error
+	ecb := func(err error) { errs = append(errs, err) }
+	var reqs []*Req
+	add := func(r *Req, err error) {
+		t.Helper()
+		require.NoError(t, err)
+		require.NotNil(t, r)
+		reqs = append(reqs, r)
+	}
+	add2 := func(_ any, r *Req, err error) { t.Helper(); add(r, err) }
+	other := filepath.Join(dir, "other")
+	now := time.Now()
+	add(FSChmod(l, name, 0, ecb))
+	add(FSChown(l, name, 0, 0, ecb))
+	add(FSClose(l, fd, ecb))
+	add(FSFchmod(l, fd, 0, ecb))
+	add(FSFchown(l, fd, 0, 0, ecb))
+	add(FSFdatasync(l, fd, ecb))
+	add2(FSFstat(l, fd, func(_ Stat, err error) { ecb(err) }))
+	add(FSFsync(l, fd, ecb))
+	add(FSFtruncate(l, fd, 0, ecb))
+	add(FSFutime(l, fd, now, now, ecb))
+	add(FSLink(l, name, other, ecb))
+	add2(FSLstat(l, name, func(_ Stat, err error) { ecb(err) }))
+	add(FSMkdir(l, other, 0, ecb))
+	add2(FSOpen(l, name, os.O_TRUNC|os.O_RDWR, 0, func(fd int, err error) { ecb(err) }))
+	add2(FSRead(l, fd, make([]byte, 4), 0, func(_ int, err error) { ecb(err) }))
+	add2(FSScandir(l, dir, func(_ []DirEnt, err error) { ecb(err) }))
+	add2(FSReadlink(l, name, func(_ string, err error) { ecb(err) }))
+	add2(FSRealpath(l, name, func(_ string, err error) { ecb(err) }))
+	add(FSRename(l, name, other, ecb))
+	add(FSRmdir(l, dir, ecb))
+	add2(FSSendfile(l, fd, fd, 0, 0, func(_ int, err error) { ecb(err) }))
+	add2(FSStat(l, name, func(_ Stat, err error) { ecb(err) }))
+	add(FSSymlink(l, name, other, 0, ecb))
+	add(FSUnlink(l, name, ecb))
+	add(FSUtime(l, name, now, now, ecb))
+	add2(FSWrite(l, fd, testBuf, 0, func(_ int, err error) { ecb(err) }))
+	add2(FSStatfs(l, dir, func(_ StatFS, err error) { ecb(err) }))
+	add(FSCopyfile(l, name, other, 0, ecb))
+	add(FSAccess(l, name, 0, ecb))
+	add2(FSMkdtemp(l, filepath.Join(dir, "XXXXXX"), func(_ string, err error) { ecb(err) }))
+	add2(FSOpendir(l, dir, func(_ *Dir, err error) { ecb(err) }))
+
+	var cancelErrs []error
+	timer, err := NewTimer(l)
+	require.NoError(t, err)
+	require.NoError(t, timer.Start(10*time.Millisecond, 0, func(tm *Timer) {
+		for _, r := range reqs {
+			cancelErrs = append(cancelErrs, r.Cancel())
+		}
+		release()
+		tm.Close(nil)
+	}))
+	runFS(t, l)
+	assert.Equal(t, make([]error, len(reqs)), cancelErrs)
+	require.Len(t, errs, len(reqs))
+	for _, err := range errs {
+		assert.ErrorIs(t, err, ECANCELED)
+		var e *Error
+		assert.ErrorAs(t, err, &e)
+	}
+	// Finished requests cannot be cancelled.
+	err = reqs[0].Cancel()
+	assertFSError(t, err, "uv_cancel", "", EBUSY)
+	b, err := os.ReadFile(name)
+	require.NoError(t, err)
+	assert.Equal(t, testBuf, b, "a cancelled request ran")
+}
+
+// TestFSReadsPinnedUnderGC keeps 1,000 reads in flight, each into its own
+// Go buffer that only the request refers to, while another goroutine runs
+// the garbage collector again and again. The buffers are pinned for the
+// requests' lives: every byte arrives, and cgocheck2 (GOEXPERIMENT=
+// cgocheck2) sees no unpinned Go pointer in C memory.
+func TestFSReadsPinnedUnderGC(t *testing.T) {
+	l := newLoop(t)
+	const reads, size = 1000, 512
+	name := filepath.Join(t.TempDir(), "test_file")
+	content := make([]byte, reads*size)
+	for i := range content {
+		content[i] = byte(i*31 + i/size)
+	}
+	require.NoError(t, os.WriteFile(name, content, 0o600))
+	fd := fsOpen(t, l, name, os.O_RDONLY, 0)
+	defer fsCloseSync(t, l, fd)
+
+	// The reads wait behind a blocked pool while the collector runs, then
+	// complete while it keeps running.
+	ok, release := blockThreadPool(l)
+	defer release()
+	require.True(t, ok, "could not block the thread pool")
+	good, bad, done := 0, 0, 0
+	for i := range reads {
+		buf := make([]byte, size)
+		_, _, err := FSRead(l, fd, buf, int64(i*size), func(n int, err error) {
+			done++
+			if err == nil && n == size && bytes.Equal(buf, content[i*size:(i+1)*size]) {
+				good++
+			} else {
+				bad++
+			}
+		})
+		require.NoError(t, err)
+	}
+	stop := make(chan struct{})
+	gcs := make(chan int, 1)
+	var collected atomic.Int32
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-stop:
+				gcs <- n
+				return
+			default:
+				_ = make([]byte, 64<<10) // garbage to collect
+				runtime.GC()
+				n++
+				collected.Add(1)
+			}
+		}
+	}()
+	deadline := time.Now().Add(watchdogTimeout)
+	for collected.Load() < 20 && time.Now().Before(deadline) { // a bounded wait
+		runtime.Gosched()
+	}
+	release()
+	assert.Equal(t, reads, l.Stats().Requests)
+	runFS(t, l)
+	close(stop)
+	n := <-gcs
+	assert.Equal(t, reads, done)
+	assert.Equal(t, reads, good)
+	assert.Zero(t, bad)
+	t.Logf("%d collections while the reads were in flight", n)
 }
