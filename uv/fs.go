@@ -139,7 +139,10 @@ func (c *fsCall) fd(fd int) error {
 
 // flags checks flags against the ones the call knows.
 func (c *fsCall) flags(flags, known int) error {
-	if flags&^known != 0 || flags < 0 {
+	if flags < 0 {
+		return c.fail(EINVAL, "unknown flags "+strconv.Itoa(flags))
+	}
+	if flags&^known != 0 {
 		return c.fail(EINVAL, "unknown flags 0x"+strconv.FormatInt(int64(flags), 16))
 	}
 	return nil
@@ -214,7 +217,7 @@ func FSOpen(l *Loop, path string, flags int, mode os.FileMode, cb func(fd int, e
 		return -1, nil, err
 	}
 	if flags < 0 || flags > 1<<31-1 {
-		return -1, nil, c.flags(-1, 0)
+		return -1, nil, c.flags(flags, 0)
 	}
 	fd := -1
 	r, err := c.run(nil, func(id C.uintptr_t) C.uvgo_new_t {

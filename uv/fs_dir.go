@@ -51,8 +51,8 @@ func direntFromC(d *C.uv_dirent_t) DirEnt {
 }
 
 // FSScandir lists a directory (uv_fs_scandir, then uv_fs_scandir_next until
-// UV_EOF) and gives its entries, without "." and "..", sorted by name as
-// libuv's scandir sorts them. With a nil cb it runs synchronously and
+// UV_EOF) and gives its entries, without "." and "..", sorted by name
+// (strcmp) as libuv sorts them. With a nil cb it runs synchronously and
 // returns them.
 func FSScandir(l *Loop, path string, cb func(ents []DirEnt, err error)) ([]DirEnt, *Req, error) {
 	c, err := newFSCall(l, "uv_fs_scandir", path, cb != nil)
@@ -92,7 +92,7 @@ type Dir struct {
 	busy bool        // a request on it is in flight
 }
 
-// dirCall checks d for op.
+// dir checks d for the call.
 func (c *fsCall) dir(d *Dir) error {
 	switch {
 	case d == nil:

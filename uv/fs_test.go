@@ -1976,3 +1976,35 @@ func TestFSReadsPinnedUnderGC(t *testing.T) {
 	assert.Zero(t, bad)
 	t.Logf("%d collections while the reads were in flight", n)
 }
+
+// TestFSSyncFromOtherGoroutine: the synchronous form touches no loop
+// state, so another goroutine may call it while the loop runs (uvdebug
+// builds check the thread rule for the asynchronous form only).
+func TestFSSyncFromOtherGoroutine(t *testing.T) {
+	l := newLoop(t)
+	dir := t.TempDir()
+	errc := make(chan error, 1)
+	var st Stat
+	a, err := NewAsync(l, func(a *Async) { a.Close(nil) })
+	require.NoError(t, err)
+	go func() {
+		var err error
+		st, _, err = FSStat(l, dir, nil)
+		errc <- err
+		a.Send()
+	}()
+	runFS(t, l)
+	assert.NoError(t, <-errc)
+	assert.True(t, st.IsDir())
+}
+
+// TestFSCallbackPanic: a panic in an fs callback reaches Run's caller as a
+// *CallbackPanic, and the request is gone from the tables all the same.
+func TestFSCallbackPanic(t *testing.T) {
+	l := newLoop(t)
+	_, _, err := FSStat(l, t.TempDir(), func(Stat, error) { panic("boom") })
+	require.NoError(t, err)
+	p := runPanic(t, l, RunDefault)
+	assert.Equal(t, "boom", p.Value)
+	assert.Zero(t, l.Stats().Requests)
+}
