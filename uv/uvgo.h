@@ -113,7 +113,7 @@ int uvgo_pipe_name(const uv_pipe_t* p, int peer, char* buf, size_t cap);
 #define UVGO_REQ_LOOP_ID(r) ((uintptr_t) (r)->loop->data)
 #define UVGO_REQ_ID(r) ((uintptr_t) (r)->data)
 
-/* File system requests (fs.go, fs_dir.go, uvgo_fs.c). With a non-zero id
+/* File system requests (fs.go, fs_attr.go, fs_dir.go, uvgo_fs.c). With a non-zero id
  * each starts its request and returns it in ptr (NULL and the error when
  * the start failed); with id 0 it runs synchronously and returns the
  * finished request, which Go releases with uvgo_fs_free. */
