@@ -113,10 +113,10 @@ int uvgo_pipe_name(const uv_pipe_t* p, int peer, char* buf, size_t cap);
 #define UVGO_REQ_LOOP_ID(r) ((uintptr_t) (r)->loop->data)
 #define UVGO_REQ_ID(r) ((uintptr_t) (r)->data)
 
-/* File system requests (fs.go, fs_attr.go, fs_dir.go, uvgo_fs.c). With a non-zero id
- * each starts its request and returns it in ptr (NULL and the error when
- * the start failed); with id 0 it runs synchronously and returns the
- * finished request, which Go releases with uvgo_fs_free. */
+/* File system requests (fs.go, fs_attr.go, fs_dir.go, uvgo_fs.c). With
+ * a non-zero id each starts its request and returns it in ptr (NULL and
+ * the error when the start failed); with id 0 it runs synchronously and
+ * returns the finished request, which Go releases with uvgo_fs_free. */
 void uvgo_fs_free(uv_fs_t* req);
 void uvgo_fs_readdir_done(uv_fs_t* req);
 uvgo_new_t uvgo_fs_open(uv_loop_t* l, uintptr_t id, const char* path,

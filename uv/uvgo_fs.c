@@ -1,4 +1,5 @@
-/* uvgo_fs.c: the file system requests (fs.go, fs_attr.go, fs_dir.go; uvgo.h).
+/* uvgo_fs.c: the file system requests (fs.go, fs_attr.go, fs_dir.go;
+ * uvgo.h).
  *
  * Every call allocates its uv_fs_t. With a non-zero ID it starts the request
  * with uvgo_fs_cb, which hands it to Go (goUVReq) and then cleans it up and
