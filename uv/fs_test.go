@@ -1883,6 +1883,14 @@ func TestThreadpoolCancelFS(t *testing.T) {
 	add2(FSMkdtemp(l, filepath.Join(dir, "XXXXXX"), func(_ string, err error) { ecb(err) }))
 	add2(FSOpendir(l, dir, func(_ *Dir, err error) { ecb(err) }))
 
+	// Dirs whose readdir or closedir is cancelled stay open and usable.
+	d, _, err := FSOpendir(l, dir, nil)
+	require.NoError(t, err)
+	d2, _, err := FSOpendir(l, dir, nil)
+	require.NoError(t, err)
+	add2(FSReaddir(l, d, 4, func(_ []DirEnt, err error) { ecb(err) }))
+	add(FSClosedir(l, d2, ecb))
+
 	var cancelErrs []error
 	timer, err := NewTimer(l)
 	require.NoError(t, err)
@@ -1896,6 +1904,13 @@ func TestThreadpoolCancelFS(t *testing.T) {
 	runFS(t, l)
 	assert.Equal(t, make([]error, len(reqs)), cancelErrs)
 	require.Len(t, errs, len(reqs))
+	for _, d := range []*Dir{d, d2} {
+		ents, _, err := FSReaddir(l, d, 8, nil)
+		assert.NoError(t, err)
+		assert.NotEmpty(t, ents)
+		_, err = FSClosedir(l, d, nil)
+		assert.NoError(t, err)
+	}
 	for _, err := range errs {
 		assert.ErrorIs(t, err, ECANCELED)
 		var e *Error

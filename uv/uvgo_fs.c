@@ -17,6 +17,10 @@ static void fs_release(uv_fs_t* req) {
   uv_dir_t* dir = NULL;
   if (req->fs_type == UV_FS_READDIR)
     dir = req->ptr;
+  /* A cancelled closedir never ran: its directory is still open and its
+   * Dir still holds it, so cleanup must not free it. */
+  if (req->fs_type == UV_FS_CLOSEDIR && req->result == UV_ECANCELED)
+    req->ptr = NULL;
   uv_fs_req_cleanup(req); /* frees the entries' names through dir */
   if (dir != NULL) {
     free(dir->dirents);
