@@ -193,4 +193,68 @@ void uvgo_udp_loop_free(uv_loop_t* loop);
  * child's pidfd, started. */
 uvgo_new_t uvgo_process_new(uv_loop_t* loop, uintptr_t id, int pidfd);
 
+
+/* File system requests (fs.go, fs_attr.go, fs_dir.go, uvgo_fs.c). With
+ * a non-zero id each starts its request and returns it in ptr (NULL and
+ * the error when the start failed); with id 0 it runs synchronously and
+ * returns the finished request, which Go releases with uvgo_fs_free. */
+void uvgo_fs_free(uv_fs_t* req);
+void uvgo_fs_readdir_done(uv_fs_t* req);
+uvgo_new_t uvgo_fs_open(uv_loop_t* l, uintptr_t id, const char* path,
+                        int flags, int mode);
+uvgo_new_t uvgo_fs_close(uv_loop_t* l, uintptr_t id, int fd);
+uvgo_new_t uvgo_fs_read(uv_loop_t* l, uintptr_t id, int fd,
+                        const uv_buf_t* bufs, unsigned int nbufs,
+                        int64_t off);
+uvgo_new_t uvgo_fs_write(uv_loop_t* l, uintptr_t id, int fd,
+                         const uv_buf_t* bufs, unsigned int nbufs,
+                         int64_t off);
+uvgo_new_t uvgo_fs_unlink(uv_loop_t* l, uintptr_t id, const char* path);
+uvgo_new_t uvgo_fs_mkdir(uv_loop_t* l, uintptr_t id, const char* path,
+                         int mode);
+uvgo_new_t uvgo_fs_mkdtemp(uv_loop_t* l, uintptr_t id, const char* tpl);
+uvgo_new_t uvgo_fs_mkstemp(uv_loop_t* l, uintptr_t id, const char* tpl);
+uvgo_new_t uvgo_fs_rmdir(uv_loop_t* l, uintptr_t id, const char* path);
+uvgo_new_t uvgo_fs_opendir(uv_loop_t* l, uintptr_t id, const char* path);
+uvgo_new_t uvgo_fs_closedir(uv_loop_t* l, uintptr_t id, uv_dir_t* dir);
+uvgo_new_t uvgo_fs_readdir(uv_loop_t* l, uintptr_t id, uv_dir_t* dir,
+                           size_t n);
+uvgo_new_t uvgo_fs_scandir(uv_loop_t* l, uintptr_t id, const char* path);
+uvgo_new_t uvgo_fs_stat(uv_loop_t* l, uintptr_t id, const char* path);
+uvgo_new_t uvgo_fs_fstat(uv_loop_t* l, uintptr_t id, int fd);
+uvgo_new_t uvgo_fs_lstat(uv_loop_t* l, uintptr_t id, const char* path);
+uvgo_new_t uvgo_fs_statfs(uv_loop_t* l, uintptr_t id, const char* path);
+uvgo_new_t uvgo_fs_rename(uv_loop_t* l, uintptr_t id, const char* path,
+                          const char* new_path);
+uvgo_new_t uvgo_fs_fsync(uv_loop_t* l, uintptr_t id, int fd);
+uvgo_new_t uvgo_fs_fdatasync(uv_loop_t* l, uintptr_t id, int fd);
+uvgo_new_t uvgo_fs_ftruncate(uv_loop_t* l, uintptr_t id, int fd,
+                             int64_t off);
+uvgo_new_t uvgo_fs_copyfile(uv_loop_t* l, uintptr_t id, const char* path,
+                            const char* new_path, int flags);
+uvgo_new_t uvgo_fs_sendfile(uv_loop_t* l, uintptr_t id, int out_fd,
+                            int in_fd, int64_t in_off, size_t length);
+uvgo_new_t uvgo_fs_access(uv_loop_t* l, uintptr_t id, const char* path,
+                          int mode);
+uvgo_new_t uvgo_fs_chmod(uv_loop_t* l, uintptr_t id, const char* path,
+                         int mode);
+uvgo_new_t uvgo_fs_fchmod(uv_loop_t* l, uintptr_t id, int fd, int mode);
+uvgo_new_t uvgo_fs_utime(uv_loop_t* l, uintptr_t id, const char* path,
+                         double atime, double mtime);
+uvgo_new_t uvgo_fs_futime(uv_loop_t* l, uintptr_t id, int fd, double atime,
+                          double mtime);
+uvgo_new_t uvgo_fs_lutime(uv_loop_t* l, uintptr_t id, const char* path,
+                          double atime, double mtime);
+uvgo_new_t uvgo_fs_link(uv_loop_t* l, uintptr_t id, const char* path,
+                        const char* new_path);
+uvgo_new_t uvgo_fs_symlink(uv_loop_t* l, uintptr_t id, const char* path,
+                           const char* new_path, int flags);
+uvgo_new_t uvgo_fs_readlink(uv_loop_t* l, uintptr_t id, const char* path);
+uvgo_new_t uvgo_fs_realpath(uv_loop_t* l, uintptr_t id, const char* path);
+uvgo_new_t uvgo_fs_chown(uv_loop_t* l, uintptr_t id, const char* path,
+                         uint32_t uid, uint32_t gid);
+uvgo_new_t uvgo_fs_fchown(uv_loop_t* l, uintptr_t id, int fd, uint32_t uid,
+                          uint32_t gid);
+uvgo_new_t uvgo_fs_lchown(uv_loop_t* l, uintptr_t id, const char* path,
+                          uint32_t uid, uint32_t gid);
 #endif /* UVGO_H_ */
