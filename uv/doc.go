@@ -97,7 +97,22 @@
 // in work is carried to Run. [Random] fills a buffer from the system's
 // CSPRNG: inline when the callback is nil, otherwise on the pool into C
 // memory, copied into the buffer on the loop, so the pool never sees Go
-// memory. The file system calls (fs.go) follow the same pattern.
+// memory.
+//
+// File system requests: every uv_fs_* call that Linux supports is a
+// function named FS plus libuv's verb (uv_fs_open: [FSOpen]), taking the
+// loop first and a callback last. With a callback the request runs on
+// libuv's thread pool: the call returns a *Req, and the results and error
+// go to the callback on the loop; call this form on the loop's goroutine.
+// With a nil callback the call runs synchronously, as libuv does, and
+// returns its results (results first, then a nil *Req, then the error); it
+// may be called from any goroutine. Results are Go values: [Stat],
+// [StatFS], []DirEnt, *Dir, strings. Errors are *Error values naming the
+// call and the path, &Error{Op: "uv_fs_open", Path: name, Code: ENOENT},
+// and match fs.ErrNotExist, fs.ErrExist and fs.ErrPermission through
+// errors.Is. Read and write buffers are pinned (runtime.Pinner), not
+// copied, from the call until the callback returns: do not touch them
+// until then.
 //
 // Each asynchronous call returns a [*Req] whose Cancel (uv_cancel)
 // succeeds while the request waits in the pool's queue: its callback then
