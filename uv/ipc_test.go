@@ -14,7 +14,9 @@ package uv
 
 import (
 	"bytes"
+	"fmt"
 	"io"
+	"os"
 	"net/netip"
 	"path/filepath"
 	"syscall"
@@ -564,5 +566,133 @@ func TestPipeWrite2Errors(t *testing.T) {
 	assert.False(t, ipc.IPC())
 }
 
-// stdio_over_pipes (test-stdio-over-pipes.c) spawns a child whose stdio are
-// pipes: it is ported with the process handle, in process_test.go.
+func init() { childHelpers["stdio_over_pipes_helper"] = stdioOverPipesHelper }
+
+// TestStdioOverPipes (stdio_over_pipes): a child whose stdin and stdout are
+// pipes writes "hello world\n" in seven pieces, twice, and reads each line
+// echoed back; the parent echoes every 12 bytes it reads. Writes keep
+// their order across the pieces, and both ends see everything.
+func TestStdioOverPipes(t *testing.T) {
+	l := newLoop(t)
+	in, err := NewPipe(l, false)
+	require.NoError(t, err)
+	out, err := NewPipe(l, false)
+	require.NoError(t, err)
+	var exits, closes, reads, writes int
+	var output []byte
+	closed := func() { closes++ }
+	opts := childOptions(t, "stdio_over_pipes_helper", func(p *Process, status int64, sig int) {
+		exits++
+		assert.Zero(t, status)
+		assert.Zero(t, sig)
+		p.Close(closed)
+		in.Close(closed)
+		out.Close(closed)
+	})
+	// A race-built child would sleep a second at exit.
+	opts.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
+	opts.Stdio = []StdioContainer{
+		CreatePipe(in, StdioCreatePipe|StdioReadablePipe),
+		CreatePipe(out, StdioCreatePipe|StdioWritablePipe),
+		InheritFd(2),
+	}
+	_, err = Spawn(l, opts)
+	require.NoError(t, err)
+	require.NoError(t, out.ReadStart(func(p []byte, err error) {
+		reads++
+		if err != nil {
+			assert.Equal(t, io.EOF, err)
+			return
+		}
+		output = append(output, p...)
+		if len(output)%12 == 0 {
+			assert.Equal(t, "hello world\n", string(output[:12]))
+			assert.NoError(t, in.Write(output[:12], func(err error) {
+				assert.NoError(t, err)
+				writes++
+			}))
+		}
+	}))
+	runLoop(t, l, RunDefault)
+	assert.Greater(t, reads, 1)
+	assert.Equal(t, 2, writes)
+	assert.Equal(t, 1, exits)
+	assert.Equal(t, 3, closes)
+	assert.Equal(t, "hello world\nhello world\n", string(output))
+}
+
+// stdioOverPipesHelper is the child of TestStdioOverPipes (libuv's
+// stdio_over_pipes_helper): two rounds of seven ordered writes to stdout
+// with every handle unreferenced, then one line read from stdin with them
+// referenced. libuv opens fds 0 and 1 twice; the second pair here are
+// dups, so that closing the four handles closes no fd twice.
+func stdioOverPipesHelper([]string) int {
+	ct := &childT{}
+	l, err := NewLoop()
+	if err != nil {
+		return 2
+	}
+	var pipes [4]*Pipe // stdin1, stdout1, stdin2, stdout2
+	for i := range pipes {
+		fd := i % 2
+		if i >= 2 {
+			if fd, err = syscall.Dup(fd); err != nil {
+				return 2
+			}
+		}
+		if pipes[i], err = NewPipe(l, false); err != nil || pipes[i].Open(fd) != nil {
+			return 2
+		}
+	}
+	var written, read int
+	pieces := []string{"he", "ll", "o ", "wo", "rl", "d", "\n"}
+	for j := range 2 {
+		stdin, stdout := pipes[2*j], pipes[2*j+1]
+		for _, p := range pipes {
+			p.Unref()
+		}
+		for _, piece := range pieces {
+			assert.NoError(ct, stdout.Write([]byte(piece), func(err error) {
+				assert.NoError(ct, err)
+				written++
+			}))
+		}
+		_, err := l.Run(RunDefault)
+		assert.NoError(ct, err)
+		assert.Equal(ct, 7*(j+1), written)
+		assert.Equal(ct, j, read)
+		for _, p := range pipes {
+			p.Ref()
+		}
+		assert.NoError(ct, stdin.ReadStart(func(p []byte, err error) {
+			if assert.NoError(ct, err) {
+				assert.Equal(ct, "hello world\n", string(p))
+			}
+			read++
+			assert.NoError(ct, stdin.ReadStop())
+		}))
+		_, err = l.Run(RunDefault)
+		assert.NoError(ct, err)
+		assert.Equal(ct, 7*(j+1), written)
+		assert.Equal(ct, j+1, read)
+	}
+	for _, p := range pipes {
+		p.Close(nil)
+	}
+	_, err = l.Run(RunDefault)
+	assert.NoError(ct, err)
+	assert.NoError(ct, l.Close())
+	if ct.failed {
+		return 1
+	}
+	return 0
+}
+
+// childT takes a child helper's assertions: failures go to stderr, where
+// the parent's test output shows them, and set the exit status.
+type childT struct{ failed bool }
+
+func (c *childT) Errorf(format string, args ...any) {
+	c.failed = true
+	fmt.Fprintf(os.Stderr, format+"\n", args...)
+}

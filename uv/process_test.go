@@ -61,11 +61,18 @@ func runChild(name string, args []string) int {
 	case "spawn_setid_fails": // spawn with uid or gid 0 and print the error
 		return setidChild(args)
 	default:
+		if h, ok := childHelpers[name]; ok {
+			return h(args)
+		}
 		fmt.Fprintln(os.Stderr, "unknown child helper", name)
 		return 100
 	}
 	return 1
 }
+
+// childHelpers are the child helpers of other test files (ipc_test.go),
+// registered from their init functions.
+var childHelpers = map[string]func(args []string) int{}
 
 func tcpServerChild() int {
 	l, err := NewLoop()
