@@ -1,16 +1,15 @@
 package uv
 
 // Handle passing over IPC pipes: libuv's test-ipc.c, test-ipc-send-recv.c,
-// test-ipc-heavy-traffic-deadlock-bug.c and test-pipe-sendmsg.c (row 57 of
-// LIBUV_TESTS.md).
+// test-ipc-heavy-traffic-deadlock-bug.c, test-pipe-sendmsg.c and
+// test-stdio-over-pipes.c (row 57 of LIBUV_TESTS.md).
 //
-// libuv's tests run the other end in a child process (spawn_helper, its
-// stdin a socketpair) or, for the _inprocess forms, in a thread with its own
-// loop. Here the other end always runs on a second loop on its own
-// goroutine: for the child forms over a socketpair opened with Pipe.Open,
-// as the child opens its fd 0; for the _inprocess forms over a named pipe
-// it listens on, as libuv's thread does. Handles cross with SCM_RIGHTS in
-// both cases, which is all a process boundary adds for the kernel.
+// As in libuv, the other end of a test runs in a child process (the test
+// binary run as a named helper, its stdin the IPC channel: spawnPeer), or,
+// for the _inprocess forms, on a second loop on its own goroutine that
+// listens on a named pipe, as libuv's thread does (otherSide). The helper
+// logic is the same function in both places; in a child its assertions go
+// to stderr and its exit status, which the parent checks.
 
 import (
 	"bytes"
@@ -27,10 +26,78 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// otherSide is the helper process or thread of libuv's IPC tests: a second
-// loop that setup prepares on the test goroutine, then run on its own
-// goroutine. wait returns once that Run has returned; the loop's cleanup
-// (newLoop) then closes it.
+func init() {
+	childHelpers["stdio_over_pipes_helper"] = stdioOverPipesHelper
+	childHelpers["ipc_send_recv_helper"] = ipcChild(func(ct assert.TestingT, l *Loop, ch *Pipe) func() {
+		return ipcEchoHandles(ct, ch, nil)
+	})
+	childHelpers["ipc_helper_listen_before_write"] = ipcChild(func(ct assert.TestingT, l *Loop, ch *Pipe) func() {
+		return ipcListenHelper(ct, l, ch, false)
+	})
+	childHelpers["ipc_helper_listen_after_write"] = ipcChild(func(ct assert.TestingT, l *Loop, ch *Pipe) func() {
+		return ipcListenHelper(ct, l, ch, true)
+	})
+	childHelpers["ipc_helper_tcp_connection"] = ipcChild(ipcTCPConnectionHelper)
+	childHelpers["ipc_helper_send_zero"] = ipcChild(ipcSendZeroHelper)
+	childHelpers["ipc_helper_heavy_traffic_deadlock_bug"] = ipcChild(func(ct assert.TestingT, l *Loop, ch *Pipe) func() {
+		return heavyTraffic(ct, ch)
+	})
+}
+
+// spawnPeer is libuv's spawn_helper: it runs the test binary as the named
+// helper with the returned IPC pipe as its stdin (a socketpair) and its
+// stdout and stderr inherited. The test fails unless the child exits 0;
+// its Process closes itself then.
+func spawnPeer(t *testing.T, l *Loop, helper string) *Pipe {
+	t.Helper()
+	ch, err := NewPipe(l, true)
+	require.NoError(t, err)
+	opts := childOptions(t, helper, func(p *Process, status int64, sig int) {
+		assert.Zero(t, status, "child %s's exit status", helper)
+		assert.Zero(t, sig, "child %s's signal", helper)
+		p.Close(nil)
+	})
+	// A race-built child would sleep a second at exit.
+	opts.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0")
+	opts.Stdio = []StdioContainer{
+		CreatePipe(ch, StdioCreatePipe|StdioReadablePipe|StdioWritablePipe),
+		InheritFd(1),
+		InheritFd(2),
+	}
+	_, err = Spawn(l, opts)
+	require.NoError(t, err)
+	return ch
+}
+
+// ipcChild makes a child helper of run: a loop with an IPC pipe on fd 0,
+// run until nothing is left, then the check run returned.
+func ipcChild(run func(ct assert.TestingT, l *Loop, ch *Pipe) (check func())) func([]string) int {
+	return func([]string) int {
+		ct := &childT{}
+		l, err := NewLoop()
+		if err != nil {
+			return 2
+		}
+		ch, err := NewPipe(l, true)
+		if err != nil || ch.Open(0) != nil {
+			return 2
+		}
+		check := run(ct, l, ch)
+		_, err = l.Run(RunDefault)
+		assert.NoError(ct, err)
+		check()
+		assert.NoError(ct, l.Close())
+		if ct.failed {
+			return 1
+		}
+		return 0
+	}
+}
+
+// otherSide is the thread of libuv's _inprocess tests: a second loop that
+// setup prepares on the test goroutine, then run on its own goroutine.
+// wait returns once that Run has returned; the loop's cleanup (newLoop)
+// then closes it.
 func otherSide(t *testing.T, setup func(l *Loop)) (wait func()) {
 	t.Helper()
 	l := newLoop(t)
@@ -48,8 +115,7 @@ func otherSide(t *testing.T, setup func(l *Loop)) (wait func()) {
 	}
 }
 
-// socketpair returns a connected pair of unix stream sockets, closed at
-// cleanup unless a handle took them (Open sets closeOnCleanup's entry to -1).
+// socketpair returns a connected pair of unix stream sockets.
 func socketpair(t *testing.T) [2]int {
 	t.Helper()
 	fds, err := syscall.Socketpair(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
@@ -67,8 +133,8 @@ func openPipe(t *testing.T, l *Loop, fd int, ipc bool) *Pipe {
 }
 
 // acceptPending takes every handle waiting on p into a new handle of its
-// type; it returns them (nil entries for failures, which it records).
-func acceptPending(t *testing.T, p *Pipe) (got []Stream, types []HandleType) {
+// type and returns them with their types.
+func acceptPending(ct assert.TestingT, p *Pipe) (got []Stream, types []HandleType) {
 	for p.PendingCount() > 0 {
 		typ := p.PendingType()
 		var h Stream
@@ -79,16 +145,56 @@ func acceptPending(t *testing.T, p *Pipe) (got []Stream, types []HandleType) {
 		case TypeNamedPipe:
 			h, err = NewPipe(p.Loop(), false)
 		default:
-			t.Errorf("pending type %v", typ)
+			ct.Errorf("pending type %v", typ)
 			return
 		}
-		if !assert.NoError(t, err) {
+		if !assert.NoError(ct, err) {
 			return
 		}
-		assert.NoError(t, p.Accept(h))
+		assert.NoError(ct, p.Accept(h))
 		got, types = append(got, h), append(types, typ)
 	}
 	return got, types
+}
+
+// ipcEchoHandles is the other end of test-ipc-send-recv.c: it accepts each
+// handle that arrives on ch and sends it back with Write2. It closes ch
+// (and lis, the named pipe it listened on, if any) on EOF: libuv's helper
+// does so in its last write callback, but libuv 1.44 reports EOF on
+// POLLHUP after a partial read, and every read that brings a handle is
+// partial, so a second message already queued when the peer hangs up
+// would be lost. A child process is rarely that quick; a goroutine is.
+func ipcEchoHandles(ct assert.TestingT, ch, lis *Pipe) (check func()) {
+	var reads, writes int
+	var handles []Stream
+	assert.True(ct, ch.IsReadable())
+	assert.True(ct, ch.IsWritable())
+	assert.NoError(ct, ch.ReadStart(func(p []byte, err error) {
+		if err != nil {
+			ch.Close(nil)
+			if lis != nil {
+				lis.Close(nil)
+			}
+			return
+		}
+		got, _ := acceptPending(ct, ch)
+		for _, h := range got {
+			reads++
+			handles = append(handles, h)
+			assert.NoError(ct, ch.Write2([]byte("."), h, func(err error) {
+				assert.NoError(ct, err)
+				if writes++; writes == 2 {
+					for _, h := range handles {
+						h.Close(nil)
+					}
+				}
+			}))
+		}
+	}))
+	return func() {
+		assert.Equal(ct, 2, reads, "handles the other end received")
+		assert.Equal(ct, 2, writes, "handles the other end sent back")
+	}
 }
 
 // ipcSendRecv is libuv's run_test of test-ipc-send-recv.c: this side sends
@@ -112,66 +218,9 @@ func ipcSendRecv(t *testing.T, want HandleType, inprocess bool) {
 		}
 	}
 
-	// The other side: receive each handle and send it back.
-	var helperReads, helperWrites int
-	var helperHandles []Stream
-	startEcho := func(ch *Pipe, lis *Pipe) {
-		assert.True(t, ch.IsReadable())
-		assert.True(t, ch.IsWritable())
-		assert.NoError(t, ch.ReadStart(func(p []byte, err error) {
-			if err != nil {
-				// This side closes the channel on EOF, after libuv's
-				// helper would (in its last write callback): libuv 1.44
-				// reports EOF on POLLHUP after a partial read, and every
-				// read that brings a handle is partial, so a second
-				// message already queued when the peer hangs up is lost.
-				// A child process is rarely that quick; a goroutine is.
-				ch.Close(nil)
-				if lis != nil {
-					lis.Close(nil)
-				}
-				return
-			}
-			got, _ := acceptPending(t, ch)
-			for _, h := range got {
-				helperReads++
-				helperHandles = append(helperHandles, h)
-				assert.NoError(t, ch.Write2([]byte("."), h, func(err error) {
-					assert.NoError(t, err)
-					if helperWrites++; helperWrites == 2 {
-						for _, h := range helperHandles {
-							h.Close(nil)
-						}
-					}
-				}))
-			}
-		}))
-	}
-	var channel *Pipe
-	path3 := filepath.Join(dir, "channel")
-	var wait func()
-	if inprocess {
-		wait = otherSide(t, func(l2 *Loop) {
-			lis, err := NewPipe(l2, false)
-			require.NoError(t, err)
-			require.NoError(t, lis.Bind(path3))
-			require.NoError(t, lis.Listen(128, func(err error) {
-				assert.NoError(t, err)
-				ch, err := NewPipe(l2, true)
-				if assert.NoError(t, err) {
-					assert.NoError(t, lis.Accept(ch))
-					startEcho(ch, lis)
-				}
-			}))
-		})
-	} else {
-		fds := socketpair(t)
-		wait = otherSide(t, func(l2 *Loop) { startEcho(openPipe(t, l2, fds[1], true), nil) })
-		channel = openPipe(t, l, fds[0], true)
-	}
-
 	var recvs int
 	var types []HandleType
+	var channel *Pipe
 	connected := func(err error) {
 		assert.NoError(t, err)
 		for _, h := range send {
@@ -194,20 +243,40 @@ func ipcSendRecv(t *testing.T, want HandleType, inprocess bool) {
 			}
 		}))
 	}
+	wait := func() {}
 	if inprocess {
+		path := filepath.Join(dir, "channel")
+		var check func()
+		w := otherSide(t, func(l2 *Loop) {
+			lis, err := NewPipe(l2, false)
+			require.NoError(t, err)
+			require.NoError(t, lis.Bind(path))
+			require.NoError(t, lis.Listen(128, func(err error) {
+				assert.NoError(t, err)
+				ch, err := NewPipe(l2, true)
+				if assert.NoError(t, err) && assert.NoError(t, lis.Accept(ch)) {
+					check = ipcEchoHandles(t, ch, lis)
+				}
+			}))
+		})
+		wait = func() {
+			w()
+			if assert.NotNil(t, check, "the other side got no connection") {
+				check()
+			}
+		}
 		var err error
 		channel, err = NewPipe(l, true)
 		require.NoError(t, err)
-		require.NoError(t, channel.Connect(path3, connected))
+		require.NoError(t, channel.Connect(path, connected))
 	} else {
+		channel = spawnPeer(t, l, "ipc_send_recv_helper")
 		connected(nil)
 	}
 	runLoop(t, l, RunDefault)
 	wait()
 	assert.Equal(t, 2, recvs)
 	assert.Equal(t, []HandleType{want, want}, types)
-	assert.Equal(t, 2, helperReads)
-	assert.Equal(t, 2, helperWrites)
 }
 
 func TestIPCSendRecvPipe(t *testing.T)          { ipcSendRecv(t, TypeNamedPipe, false) }
@@ -215,49 +284,56 @@ func TestIPCSendRecvPipeInprocess(t *testing.T) { ipcSendRecv(t, TypeNamedPipe, 
 func TestIPCSendRecvTCP(t *testing.T)           { ipcSendRecv(t, TypeTCP, false) }
 func TestIPCSendRecvTCPInprocess(t *testing.T)  { ipcSendRecv(t, TypeTCP, true) }
 
-// ipcListen is libuv's ipc_helper and its parent: the other side sends a
-// listening (or, with listenAfterWrite, a bound and later listening) TCP
-// server over the channel; this side accepts it, listens on it too, and
-// makes 100 connections, which both sides accept from the one socket.
+// ipcListenHelper is libuv's ipc_helper: it sends a TCP server, listening
+// (or, with listenAfterWrite, listening only after the write), over ch
+// with "hello\n"; when it has accepted one connection itself it says
+// "accepted_connection\n" and closes everything.
+func ipcListenHelper(ct assert.TestingT, l *Loop, ch *Pipe, listenAfterWrite bool) (check func()) {
+	var accepted int
+	srv, err := NewTCP(l)
+	if !assert.NoError(ct, err) {
+		return func() {}
+	}
+	assert.NoError(ct, srv.Bind(netip.MustParseAddrPort("127.0.0.1:0"), 0))
+	onConn := func(err error) {
+		if accepted > 0 {
+			return
+		}
+		assert.NoError(ct, err)
+		c, err := NewTCP(l)
+		if !assert.NoError(ct, err) {
+			return
+		}
+		assert.NoError(ct, srv.Accept(c))
+		c.Close(nil)
+		accepted++
+		assert.NoError(ct, ch.Write([]byte("accepted_connection\n"), func(err error) {
+			srv.Close(nil)
+			ch.Close(nil)
+		}))
+	}
+	if !listenAfterWrite {
+		assert.NoError(ct, srv.Listen(128, onConn))
+	}
+	assert.NoError(ct, ch.Write2([]byte("hello\n"), srv, nil))
+	if listenAfterWrite {
+		assert.NoError(ct, srv.Listen(128, onConn))
+	}
+	return func() { assert.Equal(ct, 1, accepted, "connections the child accepted") }
+}
+
+// ipcListen is the parent of ipc_listen_before_write and _after_write: it
+// accepts the child's server, listens on it too, and makes 100
+// connections, which both processes accept from the one socket.
 func ipcListen(t *testing.T, listenAfterWrite bool) {
 	const conns = 100
 	l := newLoop(t)
-	fds := socketpair(t)
-
-	var remoteAccepted int
-	wait := otherSide(t, func(l2 *Loop) {
-		ch := openPipe(t, l2, fds[1], true)
-		srv, err := NewTCP(l2)
-		require.NoError(t, err)
-		require.NoError(t, srv.Bind(netip.MustParseAddrPort("127.0.0.1:0"), 0))
-		onConn := func(err error) {
-			if remoteAccepted > 0 {
-				return
-			}
-			assert.NoError(t, err)
-			c, err := NewTCP(l2)
-			if !assert.NoError(t, err) {
-				return
-			}
-			assert.NoError(t, srv.Accept(c))
-			c.Close(nil)
-			remoteAccepted++
-			assert.NoError(t, ch.Write([]byte("accepted_connection\n"), func(err error) {
-				srv.Close(nil)
-				ch.Close(nil)
-			}))
-		}
-		if !listenAfterWrite {
-			require.NoError(t, srv.Listen(128, onConn))
-		}
-		require.NoError(t, ch.Write2([]byte("hello\n"), srv, nil))
-		if listenAfterWrite {
-			require.NoError(t, srv.Listen(128, onConn))
-		}
-	})
-
-	channel := openPipe(t, l, fds[0], true)
-	var reads, localAccepted int
+	helper := "ipc_helper_listen_before_write"
+	if listenAfterWrite {
+		helper = "ipc_helper_listen_after_write"
+	}
+	channel := spawnPeer(t, l, helper)
+	var reads, localAccepted, remoteAccepted int
 	var server *TCP
 	assert.NoError(t, channel.ReadStart(func(p []byte, err error) {
 		if err == io.EOF {
@@ -305,11 +381,11 @@ func ipcListen(t *testing.T, listenAfterWrite bool) {
 		if string(p) == "accepted_connection\n" {
 			assert.Zero(t, channel.PendingCount())
 			assert.Equal(t, TypeUnknown, channel.PendingType())
+			remoteAccepted++
 			channel.Close(nil)
 		}
 	}))
 	runLoop(t, l, RunDefault)
-	wait()
 	assert.Equal(t, 1, reads)
 	assert.Equal(t, 1, localAccepted)
 	assert.Equal(t, 1, remoteAccepted)
@@ -318,55 +394,65 @@ func ipcListen(t *testing.T, listenAfterWrite bool) {
 func TestIPCListenBeforeWrite(t *testing.T) { ipcListen(t, false) }
 func TestIPCListenAfterWrite(t *testing.T)  { ipcListen(t, true) }
 
-// TestIPCTCPConnection: the other side accepts a connection to its own
-// server and sends it over the channel with "hello\n", closing its copy;
-// this side accepts it and talks to the client through it.
-func TestIPCTCPConnection(t *testing.T) {
-	l := newLoop(t)
-	fds := socketpair(t)
-
-	var childReads, childWrites, childCloses int
-	wait := otherSide(t, func(l2 *Loop) {
-		ch := openPipe(t, l2, fds[1], true)
-		srv, err := NewTCP(l2)
-		require.NoError(t, err)
-		require.NoError(t, srv.Bind(netip.MustParseAddrPort("127.0.0.1:0"), 0))
-		closed := func() { childCloses++ }
-		require.NoError(t, srv.Listen(128, func(err error) {
-			assert.NoError(t, err)
-			c, err := NewTCP(l2)
-			if !assert.NoError(t, err) {
+// ipcTCPConnectionHelper is libuv's ipc_helper_tcp_connection: it accepts
+// a connection to its own server and sends it over ch with "hello\n",
+// closing its copy; its client then reads "world\n" (written by the
+// parent through the passed connection) and answers "hello again\n".
+func ipcTCPConnectionHelper(ct assert.TestingT, l *Loop, ch *Pipe) (check func()) {
+	var reads, writes, closes int
+	closed := func() { closes++ }
+	check = func() {
+		assert.Equal(ct, 1, reads, "child reads")
+		assert.Equal(ct, 1, writes, "child writes")
+		assert.Equal(ct, 4, closes, "child close callbacks")
+	}
+	srv, err := NewTCP(l)
+	if !assert.NoError(ct, err) {
+		return check
+	}
+	assert.NoError(ct, srv.Bind(netip.MustParseAddrPort("127.0.0.1:0"), 0))
+	assert.NoError(ct, srv.Listen(128, func(err error) {
+		assert.NoError(ct, err)
+		c, err := NewTCP(l)
+		if !assert.NoError(ct, err) {
+			return
+		}
+		assert.NoError(ct, srv.Accept(c))
+		assert.NoError(ct, ch.Write2([]byte("hello\n"), c, nil))
+		assert.NoError(ct, c.ReadStart(func([]byte, error) {}))
+		c.Close(closed)
+	}))
+	addr, err := srv.LocalAddr()
+	assert.NoError(ct, err)
+	client, err := NewTCP(l)
+	if !assert.NoError(ct, err) {
+		return check
+	}
+	assert.NoError(ct, client.Connect(addr, func(err error) {
+		assert.NoError(ct, err)
+		assert.NoError(ct, client.ReadStart(func(p []byte, err error) {
+			if err == io.EOF {
 				return
 			}
-			assert.NoError(t, srv.Accept(c))
-			assert.NoError(t, ch.Write2([]byte("hello\n"), c, nil))
-			assert.NoError(t, c.ReadStart(func([]byte, error) {}))
-			c.Close(closed)
-		}))
-		addr, err := srv.LocalAddr()
-		require.NoError(t, err)
-		client, err := NewTCP(l2)
-		require.NoError(t, err)
-		require.NoError(t, client.Connect(addr, func(err error) {
-			assert.NoError(t, err)
-			assert.NoError(t, client.ReadStart(func(p []byte, err error) {
-				if err == io.EOF {
-					return
-				}
-				assert.NoError(t, err)
-				assert.Equal(t, "world\n", string(p))
-				childReads++
-				assert.NoError(t, client.Write([]byte("hello again\n"), func(err error) {
-					childWrites++
-					client.Close(closed)
-					ch.Close(closed)
-					srv.Close(closed)
-				}))
+			assert.NoError(ct, err)
+			assert.Equal(ct, "world\n", string(p))
+			reads++
+			assert.NoError(ct, client.Write([]byte("hello again\n"), func(err error) {
+				writes++
+				client.Close(closed)
+				ch.Close(closed)
+				srv.Close(closed)
 			}))
 		}))
-	})
+	}))
+	return check
+}
 
-	channel := openPipe(t, l, fds[0], true)
+// TestIPCTCPConnection: the child sends a connection it accepted; this
+// side accepts it and talks to the child's client through it.
+func TestIPCTCPConnection(t *testing.T) {
+	l := newLoop(t)
+	channel := spawnPeer(t, l, "ipc_helper_tcp_connection")
 	var reads, tcpWrites, tcpReads int
 	assert.NoError(t, channel.ReadStart(func(p []byte, err error) {
 		if err == io.EOF {
@@ -397,34 +483,32 @@ func TestIPCTCPConnection(t *testing.T) {
 		}))
 	}))
 	runLoop(t, l, RunDefault)
-	wait()
 	assert.Equal(t, 1, reads)
 	assert.Equal(t, 1, tcpWrites)
 	assert.Equal(t, 1, tcpReads)
-	assert.Equal(t, 1, childReads)
-	assert.Equal(t, 1, childWrites)
-	assert.Equal(t, 4, childCloses)
 }
 
-// TestIPCSendZero: a zero-length write on the channel completes with its
-// callback, and the reading side sees no data, only the end of the
-// stream (libuv passes nread 0 on; gouv does not report empty reads).
+// ipcSendZeroHelper is libuv's ipc_helper_send_zero: a zero-length write
+// on the channel completes with its callback.
+func ipcSendZeroHelper(ct assert.TestingT, l *Loop, ch *Pipe) (check func()) {
+	var written int
+	assert.True(ct, ch.IsReadable())
+	assert.True(ct, ch.IsWritable())
+	assert.False(ct, ch.IsClosing())
+	assert.NoError(ct, ch.Write(nil, func(err error) {
+		assert.NoError(ct, err)
+		written++
+		ch.Close(nil)
+	}))
+	return func() { assert.Equal(ct, 1, written, "zero-length writes done") }
+}
+
+// TestIPCSendZero: the child's zero-length write brings no data here, only
+// the end of the stream once it closes (libuv passes nread 0 on; gouv
+// does not report empty reads).
 func TestIPCSendZero(t *testing.T) {
 	l := newLoop(t)
-	fds := socketpair(t)
-	var written int
-	wait := otherSide(t, func(l2 *Loop) {
-		ch := openPipe(t, l2, fds[1], false)
-		assert.True(t, ch.IsReadable())
-		assert.True(t, ch.IsWritable())
-		assert.False(t, ch.IsClosing())
-		require.NoError(t, ch.Write(nil, func(err error) {
-			assert.NoError(t, err)
-			written++
-			ch.Close(nil)
-		}))
-	})
-	channel := openPipe(t, l, fds[0], true)
+	channel := spawnPeer(t, l, "ipc_helper_send_zero")
 	var data int
 	var eof bool
 	assert.NoError(t, channel.ReadStart(func(p []byte, err error) {
@@ -436,16 +520,14 @@ func TestIPCSendZero(t *testing.T) {
 		}
 	}))
 	runLoop(t, l, RunDefault)
-	wait()
-	assert.Equal(t, 1, written)
 	assert.Zero(t, data)
 	assert.True(t, eof)
 }
 
-// TestIPCHeavyTrafficDeadlockBug: both ends of an IPC channel write 6 MiB
-// (256 writes of three 8 KiB buffers) while reading what the other writes;
-// neither may deadlock, every byte arrives.
-func TestIPCHeavyTrafficDeadlockBug(t *testing.T) {
+// heavyTraffic is both ends of ipc_heavy_traffic_deadlock_bug: 256 writes
+// of three 8 KiB buffers while reading as much from the other end, then a
+// shutdown and close.
+func heavyTraffic(ct assert.TestingT, p *Pipe) (check func()) {
 	const (
 		writes  = 256
 		perW    = 3
@@ -453,44 +535,45 @@ func TestIPCHeavyTrafficDeadlockBug(t *testing.T) {
 		total   = writes * perW * bufSize
 	)
 	buf := bytes.Repeat([]byte{42}, bufSize)
-	type result struct{ written, read, bad int }
-	run := func(p *Pipe, r *result) {
-		for range writes {
-			assert.NoError(t, p.WriteV([][]byte{buf, buf, buf}, func(err error) {
-				assert.NoError(t, err)
-				r.written += perW * bufSize
-			}))
-		}
-		assert.NoError(t, p.ReadStart(func(b []byte, err error) {
-			if !assert.NoError(t, err) {
-				p.Close(nil)
-				return
-			}
-			r.read += len(b)
-			r.bad += len(b) - bytes.Count(b, []byte{42})
-			if r.read >= total {
-				assert.NoError(t, p.ReadStop())
-				assert.NoError(t, p.Shutdown(func(err error) {
-					if err != nil {
-						assert.ErrorIs(t, err, ENOTCONN)
-					}
-					p.Close(nil)
-				}))
-			}
+	var written, read, bad int
+	for range writes {
+		assert.NoError(ct, p.WriteV([][]byte{buf, buf, buf}, func(err error) {
+			assert.NoError(ct, err)
+			written += perW * bufSize
 		}))
 	}
-	l := newLoop(t)
-	fds := socketpair(t)
-	var mine, theirs result
-	wait := otherSide(t, func(l2 *Loop) { run(openPipe(t, l2, fds[1], true), &theirs) })
-	run(openPipe(t, l, fds[0], true), &mine)
-	runLoop(t, l, RunDefault)
-	wait()
-	for _, r := range []result{mine, theirs} {
-		assert.Equal(t, total, r.written)
-		assert.Equal(t, total, r.read)
-		assert.Zero(t, r.bad)
+	assert.NoError(ct, p.ReadStart(func(b []byte, err error) {
+		if !assert.NoError(ct, err) {
+			p.Close(nil)
+			return
+		}
+		read += len(b)
+		bad += len(b) - bytes.Count(b, []byte{42})
+		if read >= total {
+			assert.NoError(ct, p.ReadStop())
+			assert.NoError(ct, p.Shutdown(func(err error) {
+				if err != nil {
+					assert.ErrorIs(ct, err, ENOTCONN)
+				}
+				p.Close(nil)
+			}))
+		}
+	}))
+	return func() {
+		assert.Equal(ct, total, written, "bytes written")
+		assert.Equal(ct, total, read, "bytes read")
+		assert.Zero(ct, bad, "bytes that were not 42")
 	}
+}
+
+// TestIPCHeavyTrafficDeadlockBug: both ends of an IPC channel write 6 MiB
+// while reading what the other writes; neither may deadlock, every byte
+// arrives.
+func TestIPCHeavyTrafficDeadlockBug(t *testing.T) {
+	l := newLoop(t)
+	check := heavyTraffic(t, spawnPeer(t, l, "ipc_helper_heavy_traffic_deadlock_bug"))
+	runLoop(t, l, RunDefault)
+	check()
 }
 
 // TestPipeSendmsg: four fds sent with one sendmsg (SCM_RIGHTS) by a plain
@@ -565,8 +648,6 @@ func TestPipeWrite2Errors(t *testing.T) {
 	assert.Equal(t, TypeUnknown, ipc.PendingType())
 	assert.False(t, ipc.IPC())
 }
-
-func init() { childHelpers["stdio_over_pipes_helper"] = stdioOverPipesHelper }
 
 // TestStdioOverPipes (stdio_over_pipes): a child whose stdin and stdout are
 // pipes writes "hello world\n" in seven pieces, twice, and reads each line
