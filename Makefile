@@ -56,3 +56,8 @@ fuzz: deps
 
 generate: deps
 	$(GO) generate ./uv
+
+# The UDP echo matrix into bench/RESULTS-udp.md (~4 minutes); make bench
+# appends it to bench/RESULTS.md.
+bench-udp: deps
+	bench/bench-udp.sh
