@@ -4,7 +4,7 @@ GO ?= go
 export CGO_ENABLED := 1
 
 .PHONY: all deps build vet fmt-check tidy-check test test-race test-cgocheck test-debug \
-	demo bench bench-quick fuzz generate
+	demo bench bench-quick bench-udp fuzz generate
 
 all: build
 
