@@ -12,6 +12,7 @@ static int uvgo_fileno(const uv_handle_t* h) {
 import "C"
 
 import (
+	"math"
 	"strconv"
 	"unsafe"
 
@@ -313,3 +314,12 @@ func (h *handle) startable(op string) error {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// validFd rejects an fd that is negative or does not fit the C int that
+// libuv takes (it would be truncated to another fd) with EBADF.
+func validFd(op string, fd int) error {
+	if fd < 0 || fd > math.MaxInt32 {
+		return &Error{Op: op, Code: EBADF, Detail: "bad fd " + itoa(fd)}
+	}
+	return nil
+}

@@ -92,6 +92,9 @@ func (p *Pipe) Open(fd int) error {
 	if err := p.startable("uv_pipe_open"); err != nil {
 		return err
 	}
+	if err := validFd("uv_pipe_open", fd); err != nil {
+		return err
+	}
 	return check("uv_pipe_open", int(C.uv_pipe_open(p.pp(), C.uv_file(fd))))
 }
 

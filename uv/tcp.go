@@ -151,6 +151,9 @@ func (t *TCP) Open(fd int) error {
 	if err := t.startable("uv_tcp_open"); err != nil {
 		return err
 	}
+	if err := validFd("uv_tcp_open", fd); err != nil {
+		return err
+	}
 	return check("uv_tcp_open", int(C.uv_tcp_open(t.tp(), C.uv_os_sock_t(fd))))
 }
 
