@@ -237,19 +237,19 @@ func (s *stream) Shutdown(cb func(err error)) error {
 
 // IsReadable reports whether the stream can be read (uv_is_readable).
 func (s *stream) IsReadable() bool {
-	return s.state != stateClosed && C.uv_is_readable(s.sp()) != 0
+	return s.ptr != nil && C.uv_is_readable(s.sp()) != 0
 }
 
 // IsWritable reports whether the stream can be written (uv_is_writable).
 func (s *stream) IsWritable() bool {
-	return s.state != stateClosed && C.uv_is_writable(s.sp()) != 0
+	return s.ptr != nil && C.uv_is_writable(s.sp()) != 0
 }
 
 // WriteQueueSize returns the number of bytes queued for writing
 // (uv_stream_get_write_queue_size). It reads the field directly, without
 // a call into C.
 func (s *stream) WriteQueueSize() int {
-	if s.state == stateClosed {
+	if s.ptr == nil {
 		return 0
 	}
 	return int(s.sp().write_queue_size)
