@@ -112,4 +112,13 @@ int uvgo_pipe_name(const uv_pipe_t* p, int peer, char* buf, size_t cap);
  * request after it returns. */
 #define UVGO_REQ_LOOP_ID(r) ((uintptr_t) (r)->loop->data)
 #define UVGO_REQ_ID(r) ((uintptr_t) (r)->data)
+
+/* Allocation faults (uvgo_fault.c, testhooks_debug.go): uvdebug builds
+ * only, where a uvdebug-tagged Go file defines UVGO_DEBUG. */
+#ifdef UVGO_DEBUG
+int uvgo_alloc_fails(void);
+void uvgo_alloc_fault(int64_t at, int after);
+int64_t uvgo_alloc_count(void);
+int64_t uvgo_alloc_failed(void);
+#endif
 #endif /* UVGO_H_ */
