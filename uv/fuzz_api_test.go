@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/netip"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -34,16 +35,26 @@ func FuzzAPI(f *testing.F) {
 	f.Add([]byte{6, 0x81, 15, 0x81, 3, 7, 11, 0, 11, 0, 16, 1})
 	f.Add([]byte{13, 0, 13, 1, 14, 0, 14, 1, 12, 0, 10, 0, 3, 4, 3, 2, 11, 0})
 	f.Add([]byte{0, 0x12, 17, 1, 2, 0, 4, 0, 5, 1, 11, 0, 1, 1, 2, 1, 3, 0})
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(fuzzAPIRun)
+}
+
+// fuzzAPIRun runs one input of FuzzAPI.
+func fuzzAPIRun(t *testing.T, data []byte) {
+	{
 		if len(data) > 256 {
 			data = data[:256]
 		}
+		hung := time.AfterFunc(8*time.Second, func() {
+			debug.SetTraceback("all")
+			panic(fmt.Sprintf("FuzzAPI: input %x hung", data))
+		})
+		defer hung.Stop()
 		fz := newFuzzAPI(t)
 		for i := 0; i+1 < len(data); i += 2 {
 			fz.op(data[i], data[i+1])
 		}
 		fz.finish()
-	})
+	}
 }
 
 // fuzzHandle is what the fuzzer knows of one handle.
@@ -257,10 +268,13 @@ func (fz *fuzzAPI) op(code, arg byte) {
 }
 
 // run runs the loop once; RunOnce gets a 1 ms guard timer so that it
-// never blocks long.
+// never blocks long. The guard repeats: uv_run first refreshes the loop's
+// time, and when that time had gone stale by a millisecond or more a
+// one-shot guard would fire before the poll, which would then block
+// without a timeout (the first hang FuzzAPI found, in this harness).
 func (fz *fuzzAPI) run(mode RunMode) {
 	if mode == RunOnce {
-		fz.guard.Start(time.Millisecond, 0, func(*Timer) {})
+		fz.guard.Start(time.Millisecond, time.Millisecond, func(*Timer) {})
 	}
 	v := catchPanic(func() { fz.l.Run(mode) })
 	if v != nil {
