@@ -43,11 +43,12 @@ test-debug: deps
 # -fsanitize=address; libuv_a.a is not instrumented), with LeakSanitizer on:
 # a handle or request the binding forgets to free fails the run. The whole
 # suite of the uv package and the examples runs (about 2 minutes on 2
-# cores, most of it building).
+# cores, most of it building), in the uvdebug build so that the
+# allocation-fault sweep drives the C error paths under ASan too.
 ASAN_OPTIONS ?= detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1
 test-asan: deps-asan
 	ASAN_OPTIONS=$(ASAN_OPTIONS) CGO_CFLAGS="-O1 -g -fno-omit-frame-pointer" \
-	  $(GO) test -asan ./uv/... ./examples/...
+	  $(GO) test -asan -tags uvdebug ./uv/... ./examples/...
 
 # GC stress: the uv and echo tests once with a collection every time the
 # heap grows by 1% (TestGCStressHandles keeps 100,000 handles alive only

@@ -75,6 +75,9 @@ func (s *stream) Accept(client Stream) error {
 	if err := s.startable("uv_accept"); err != nil {
 		return err
 	}
+	if client == nil {
+		return &Error{Op: "uv_accept", Code: EINVAL, Detail: "nil client: create it with NewTCP or NewPipe"}
+	}
 	c := client.streamBase()
 	if err := c.startable("uv_accept"); err != nil {
 		return err
