@@ -17,7 +17,8 @@ import (
 // two idles, two asyncs and a connected TCP pair with its listener: start,
 // stop, again, set repeat, close, close reset, ref and unref, write, writev,
 // read start and stop, shutdown, run once (RunNoWait, or RunOnce with a
-// 1 ms guard timer so it never blocks long), async send and post. Calls may
+// 1 ms guard timer so it never blocks long), async send and post, and
+// timers and writes whose callbacks make one more such call. Calls may
 // fail (a write on the listener, a start on a closed timer): what counts
 // is what happens around them. After the sequence every handle is closed
 // and the loop run to the end; then:
@@ -28,7 +29,8 @@ import (
 //     shutdown, close, connect) and every posted function ran exactly once;
 //   - the loop's tables are empty and Loop.Close() == nil (closeLoop).
 //
-// The seed corpus is in testdata/fuzz/FuzzAPI; `make fuzz` fuzzes.
+// The seed corpus is in testdata/fuzz/FuzzAPI; `make fuzz` fuzzes. UDP
+// and fs operations join the table (op) as those types land.
 func FuzzAPI(f *testing.F) {
 	f.Add([]byte{0, 1, 10, 0, 11, 0, 1, 0, 3, 0})
 	f.Add([]byte{6, 0, 6, 1, 7, 1, 10, 0, 9, 0, 11, 0, 7, 0, 11, 0})
@@ -75,6 +77,7 @@ type fuzzAPI struct {
 	posted  int
 	ranPost int
 	payload []byte
+	running bool // inside run
 }
 
 const (
@@ -207,7 +210,7 @@ func (fz *fuzzAPI) op(code, arg byte) {
 	si := fzStream0 + int(arg&0x7f)%3
 	st := fz.hs[si].h.(*TCP)
 	hi := int(arg) % len(fz.hs)
-	switch code % 18 {
+	switch code % 20 {
 	case 0:
 		tm.Start(time.Duration(arg>>1&3)*time.Millisecond, time.Duration(arg>>3&1)*time.Millisecond,
 			func(*Timer) { fz.cb(ti, true, "timer") })
@@ -230,7 +233,7 @@ func (fz *fuzzAPI) op(code, arg byte) {
 		if arg&0x80 != 0 {
 			p = fz.payload // 256 KiB: the socket does not take it all
 		}
-		if code%18 == 6 {
+		if code%20 == 6 {
 			fz.req(si, "write", func(cb func(error)) error { return st.Write(p, cb) }, nil)
 		} else {
 			fz.req(si, "writev", func(cb func(error)) error { return st.WriteV([][]byte{p, nil, p[:1]}, cb) }, nil)
@@ -264,6 +267,16 @@ func (fz *fuzzAPI) op(code, arg byte) {
 		if !fz.hs[ti].closed {
 			tm.SetRepeat(time.Duration(arg>>1&3) * time.Millisecond)
 		}
+	case 18: // a one-shot timer whose callback makes another call
+		inner, innerArg := arg*7%18, arg^0x5a
+		tm.Start(time.Duration(arg>>1&1)*time.Millisecond, 0, func(*Timer) {
+			fz.cb(ti, true, "timer")
+			fz.op(inner, innerArg)
+		})
+	case 19: // a write whose callback makes another call
+		inner, innerArg := arg*5%18, arg^0xa5
+		fz.req(si, "write", func(cb func(error)) error { return st.Write(fz.payload[:1+int(arg)], cb) },
+			func(error) { fz.op(inner, innerArg) })
 	}
 }
 
@@ -273,6 +286,14 @@ func (fz *fuzzAPI) op(code, arg byte) {
 // one-shot guard would fire before the poll, which would then block
 // without a timeout (the first hang FuzzAPI found, in this harness).
 func (fz *fuzzAPI) run(mode RunMode) {
+	if fz.running { // from a callback: uv_run is not reentrant
+		if _, err := fz.l.Run(mode); err != ErrRunning {
+			fz.fail("Run from a callback: %v, want ErrRunning", err)
+		}
+		return
+	}
+	fz.running = true
+	defer func() { fz.running = false }()
 	if mode == RunOnce {
 		fz.guard.Start(time.Millisecond, time.Millisecond, func(*Timer) {})
 	}
