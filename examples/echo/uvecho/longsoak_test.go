@@ -39,7 +39,7 @@ const (
 	longSoakWorkers = 32
 	slackRSS        = 16 << 20 // bytes, plus 10%
 	slackCHeap      = 2 << 20  // bytes, plus 10%
-	slackFDs        = 8        // beyond the workers' own connections, which the windows include
+	slackFDs        = 16       // the windows' maxima swing by up to ~10 with the connections open at sample time
 	slackGoroutines = 8
 	slackThreads    = 4
 )
