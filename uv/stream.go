@@ -137,6 +137,9 @@ func (s *stream) ReadStop() error {
 // must notice (one that stopped reading, say) passes a cb, at least for
 // writes that were queued (WriteQueueSize > 0 after the call). An empty p
 // with a cb is a marker: cb runs once the writes before it are done.
+// When queueing the rest fails (ENOMEM), Write returns the error after the
+// socket may have taken a first part of p: the stream's data is then
+// incomplete, so close it.
 func (s *stream) Write(p []byte, cb func(err error)) error {
 	if err := s.live(); err != nil {
 		return err
