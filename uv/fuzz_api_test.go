@@ -18,7 +18,8 @@ import (
 // stop, again, set repeat, close, close reset, ref and unref, write, writev,
 // read start and stop, shutdown, run once (RunNoWait, or RunOnce with a
 // 1 ms guard timer so it never blocks long), async send and post, and
-// timers and writes whose callbacks make one more such call. Calls may
+// timers and writes whose callbacks make one more such call, Loop.Stop
+// and Loop.Walk (closing a handle on the way). Calls may
 // fail (a write on the listener, a start on a closed timer): what counts
 // is what happens around them. After the sequence every handle is closed
 // and the loop run to the end; then:
@@ -210,7 +211,7 @@ func (fz *fuzzAPI) op(code, arg byte) {
 	si := fzStream0 + int(arg&0x7f)%3
 	st := fz.hs[si].h.(*TCP)
 	hi := int(arg) % len(fz.hs)
-	switch code % 20 {
+	switch code % 22 {
 	case 0:
 		tm.Start(time.Duration(arg>>1&3)*time.Millisecond, time.Duration(arg>>3&1)*time.Millisecond,
 			func(*Timer) { fz.cb(ti, true, "timer") })
@@ -233,7 +234,7 @@ func (fz *fuzzAPI) op(code, arg byte) {
 		if arg&0x80 != 0 {
 			p = fz.payload // 256 KiB: the socket does not take it all
 		}
-		if code%20 == 6 {
+		if code%22 == 6 {
 			fz.req(si, "write", func(cb func(error)) error { return st.Write(p, cb) }, nil)
 		} else {
 			fz.req(si, "writev", func(cb func(error)) error { return st.WriteV([][]byte{p, nil, p[:1]}, cb) }, nil)
@@ -277,6 +278,16 @@ func (fz *fuzzAPI) op(code, arg byte) {
 		inner, innerArg := arg*5%18, arg^0xa5
 		fz.req(si, "write", func(cb func(error)) error { return st.Write(fz.payload[:1+int(arg)], cb) },
 			func(error) { fz.op(inner, innerArg) })
+	case 20:
+		fz.l.Stop()
+	case 21: // walk, closing the handle arg picks when it comes by
+		fz.l.Walk(func(h Handle) {
+			h.IsActive()
+			h.HasRef()
+			if h == fz.hs[hi].h && arg&0x80 != 0 {
+				fz.close(hi, false)
+			}
+		})
 	}
 }
 
@@ -313,8 +324,11 @@ func (fz *fuzzAPI) finish() {
 		}
 	}
 	fz.guard.Close(nil)
-	v := catchPanic(func() { runLoop(t, fz.l, RunDefault) })
-	assert.Nil(t, v, "Run panicked")
+	// A pending Stop makes the first Run return at once.
+	for range 2 {
+		v := catchPanic(func() { runLoop(t, fz.l, RunDefault) })
+		assert.Nil(t, v, "Run panicked")
+	}
 	for i, h := range fz.hs {
 		assert.True(t, h.closed, "handle %d not closed", i)
 	}
