@@ -53,8 +53,9 @@ test-asan: deps-asan
 # GC stress: the uv and echo tests once with a collection every time the
 # heap grows by 1% (TestGCStressHandles keeps 100,000 handles alive only
 # through the loop while it collects).
+# -count=1: go test's cache does not see GOGC, and would reuse a plain run.
 test-gogc: deps
-	GOGC=1 $(GO) test ./uv/... ./examples/...
+	GOGC=1 $(GO) test -count=1 ./uv/... ./examples/...
 
 # The short soak: the echo server under load for 30 s, sampling RSS, C
 # heap, fds, goroutines and threads (examples/echo/uvecho/longsoak_test.go).
