@@ -273,7 +273,7 @@ func (h *handle) Fd() (int, error) {
 
 // A handle's C side exists from a successful New* (ptr set) until its
 // close callback (ptr nil again, state closed). A handle with a nil ptr in
-// state open was never created: a zero value (var t uv.Timer) or a copy.
+// state open was never created: a zero value (var t uv.Timer).
 // live, startable, closable and mustLive turn that into errNotCreated (or
 // a panic saying so) before any C call, so every handle type that calls
 // them first inherits the check; a nil *Timer panics with Go's nil
@@ -282,7 +282,7 @@ func (h *handle) Fd() (int, error) {
 // errNotCreated is returned by the methods of a handle that no New
 // function created.
 var errNotCreated error = misuseError("uv: handle not created by its New function " +
-	"(a zero value or a copy): create handles with NewTimer, NewTCP... and use the pointer they return")
+	"(a zero value): create handles with NewTimer, NewTCP... and use the pointer they return")
 
 // live returns ErrClosed once the close callback has run, errNotCreated
 // for a handle no New function made.
@@ -312,7 +312,7 @@ func (h *handle) mustLive(method string) {
 	if h.ptr == nil {
 		if h.state == stateOpen {
 			panic("uv: " + method + " called on a handle not created by its New function " +
-				"(a zero value or a copy): create handles with NewTimer, NewTCP... and use the pointer they return")
+				"(a zero value): create handles with NewTimer, NewTCP... and use the pointer they return")
 		}
 		panic("uv: " + h.Type().String() + " " + method + " called on a closed handle")
 	}

@@ -299,7 +299,7 @@ func (l *Loop) mustOpen(method string) {
 }
 
 // errLoopNotCreated is what a nil or zero-value Loop's methods return.
-var errLoopNotCreated error = misuseError("uv: loop not created by NewLoop (a nil pointer, a zero value or a copy): " +
+var errLoopNotCreated error = misuseError("uv: loop not created by NewLoop (a nil pointer or a zero value): " +
 	"create loops with NewLoop")
 
 // usable returns ErrLoopClosed after Close, errLoopNotCreated for a nil or
