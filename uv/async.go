@@ -47,6 +47,9 @@ func (a *Async) Send() error {
 	if a.closing {
 		return ErrClosed
 	}
+	if a.ptr == nil {
+		return errNotCreated
+	}
 	return check("uv_async_send", int(C.uv_async_send((*C.uv_async_t)(a.ptr))))
 }
 

@@ -152,8 +152,8 @@ func (h *handle) hp() *C.uv_handle_t { return (*C.uv_handle_t)(h.ptr) }
 // which calls the type's uv_*_init with flags) and registers h in the
 // loop's table. op names the init function for errors.
 func (l *Loop) newHandle(h Handle, typ HandleType, flags uint, op string) error {
-	if l.closed {
-		return ErrLoopClosed
+	if err := l.usable(); err != nil {
+		return err
 	}
 	l.checkThread(op)
 	b := h.base()
@@ -218,8 +218,8 @@ type closingHandle struct {
 // closing or closed handle returns ErrClosed. Close is asynchronous, so the
 // handle types are deliberately not io.Closers.
 func (h *handle) Close(cb func()) error {
-	if h.state != stateOpen {
-		return ErrClosed
+	if err := h.closable(); err != nil {
+		return err
 	}
 	h.loop.checkThread("Close")
 	h.startClose(cb)
@@ -230,7 +230,7 @@ func (h *handle) Close(cb func()) error {
 // IsActive reports whether the handle is active (uv_is_active): a started
 // timer, a reading or connecting stream... It is false once closed.
 func (h *handle) IsActive() bool {
-	if h.state == stateClosed {
+	if h.ptr == nil {
 		return false
 	}
 	return C.uv_is_active(h.hp()) != 0
@@ -257,7 +257,7 @@ func (h *handle) Unref() {
 // HasRef reports whether the handle is referenced (uv_has_ref); false once
 // closed.
 func (h *handle) HasRef() bool {
-	if h.state == stateClosed {
+	if h.ptr == nil {
 		return false
 	}
 	return C.uv_has_ref(h.hp()) != 0
@@ -273,7 +273,10 @@ func (h *handle) Type() HandleType { return HandleType(h.typ) }
 // types without one (timers, idle...), EBADF when it has none yet or is
 // closing or closed. The descriptor still belongs to libuv: do not close it.
 func (h *handle) Fd() (int, error) {
-	if h.state == stateClosed {
+	if h.ptr == nil {
+		if h.state == stateOpen {
+			return -1, errNotCreated
+		}
 		return -1, &Error{Op: "uv_fileno", Code: EBADF}
 	}
 	r := int(C.uvgo_fileno(h.hp()))
@@ -283,17 +286,49 @@ func (h *handle) Fd() (int, error) {
 	return r, nil
 }
 
-// live returns ErrClosed once the close callback has run.
+// A handle's C side exists from a successful New* (ptr set) until its
+// close callback (ptr nil again, state closed). A handle with a nil ptr in
+// state open was never created: a zero value (var t uv.Timer).
+// live, startable, closable and mustLive turn that into errNotCreated (or
+// a panic saying so) before any C call, so every handle type that calls
+// them first inherits the check; a nil *Timer panics with Go's nil
+// pointer dereference before reaching them, never inside C.
+
+// errNotCreated is returned by the methods of a handle that no New
+// function created.
+var errNotCreated error = misuseError("uv: handle not created by its New function " +
+	"(a zero value): create handles with NewTimer, NewTCP... and use the pointer they return")
+
+// live returns ErrClosed once the close callback has run, errNotCreated
+// for a handle no New function made.
 func (h *handle) live() error {
-	if h.state == stateClosed {
+	if h.ptr == nil {
+		if h.state == stateOpen {
+			return errNotCreated
+		}
 		return ErrClosed
+	}
+	return nil
+}
+
+// closable is Close's check: ErrClosed once Close was called.
+func (h *handle) closable() error {
+	if h.state != stateOpen {
+		return ErrClosed
+	}
+	if h.ptr == nil {
+		return errNotCreated
 	}
 	return nil
 }
 
 // mustLive is live for methods without an error result.
 func (h *handle) mustLive(method string) {
-	if h.state == stateClosed {
+	if h.ptr == nil {
+		if h.state == stateOpen {
+			panic("uv: " + method + " called on a handle not created by its New function " +
+				"(a zero value): create handles with NewTimer, NewTCP... and use the pointer they return")
+		}
 		panic("uv: " + h.Type().String() + " " + method + " called on a closed handle")
 	}
 }
@@ -303,11 +338,13 @@ func (h *handle) mustLive(method string) {
 // says; the binding says it for every handle type, since libuv would
 // otherwise queue a handle that is about to be freed).
 func (h *handle) startable(op string) error {
-	switch h.state {
-	case stateClosed:
+	switch {
+	case h.state == stateClosed:
 		return ErrClosed
-	case stateClosing:
+	case h.state == stateClosing:
 		return &Error{Op: op, Code: EINVAL, Detail: "handle is closing"}
+	case h.ptr == nil:
+		return errNotCreated
 	}
 	h.loop.checkThread(op)
 	return nil

@@ -110,8 +110,8 @@ func NewLoop(opts ...Option) (*Loop, error) {
 // callback panics, Run panics with a *CallbackPanic once libuv has left
 // uv_run.
 func (l *Loop) Run(mode RunMode) (alive bool, err error) {
-	if l.closed {
-		return false, ErrLoopClosed
+	if err := l.usable(); err != nil {
+		return false, err
 	}
 	if !l.running.CompareAndSwap(false, true) {
 		return true, ErrRunning
@@ -241,8 +241,8 @@ func (l *Loop) Walk(f func(Handle)) {
 // wait to run; the loop stays usable then. After Close every method returns
 // ErrLoopClosed or panics.
 func (l *Loop) Close() error {
-	if l.closed {
-		return ErrLoopClosed
+	if err := l.usable(); err != nil {
+		return err
 	}
 	if l.running.Load() {
 		return ErrRunning
@@ -290,7 +290,26 @@ func (l *Loop) describeOpen() string {
 // mustOpen panics when the loop is closed: methods without an error result
 // have no other way to say so.
 func (l *Loop) mustOpen(method string) {
+	if l == nil || l.ptr == nil && !l.closed {
+		panic("uv: " + method + " called on a " + errLoopNotCreated.Error()[len("uv: "):])
+	}
 	if l.closed {
 		panic("uv: " + method + " called on a closed loop")
 	}
+}
+
+// errLoopNotCreated is what a nil or zero-value Loop's methods return.
+var errLoopNotCreated error = misuseError("uv: loop not created by NewLoop (a nil pointer or a zero value): " +
+	"create loops with NewLoop")
+
+// usable returns ErrLoopClosed after Close, errLoopNotCreated for a nil or
+// zero-value Loop.
+func (l *Loop) usable() error {
+	switch {
+	case l == nil || l.ptr == nil && !l.closed:
+		return errLoopNotCreated
+	case l.closed:
+		return ErrLoopClosed
+	}
+	return nil
 }

@@ -33,6 +33,9 @@ func (l *Loop) Post(f func()) error {
 	if f == nil {
 		return ErrNilCallback
 	}
+	if l == nil || l.ptr == nil && !l.closed {
+		return errLoopNotCreated
+	}
 	p := &l.post
 	p.mu.Lock()
 	defer p.mu.Unlock()

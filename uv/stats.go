@@ -15,6 +15,9 @@ type Stats struct {
 
 // Stats returns the loop's counts. It is not a libuv call.
 func (l *Loop) Stats() Stats {
+	if l == nil {
+		return Stats{}
+	}
 	h, r := l.dbg.counts()
 	return Stats{Handles: l.handles.Len(), Requests: l.reqs.Len() + l.lreqs.Len(), HandlesByType: h, RequestsByType: r}
 }

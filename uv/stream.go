@@ -76,6 +76,9 @@ func (s *stream) Accept(client Stream) error {
 	if err := s.startable("uv_accept"); err != nil {
 		return err
 	}
+	if client == nil {
+		return &Error{Op: "uv_accept", Code: EINVAL, Detail: "nil client: create it with NewTCP or NewPipe"}
+	}
 	c := client.streamBase()
 	if err := c.startable("uv_accept"); err != nil {
 		return err
@@ -144,6 +147,9 @@ func (s *stream) ReadStop() error {
 // must notice (one that stopped reading, say) passes a cb, at least for
 // writes that were queued (WriteQueueSize > 0 after the call). An empty p
 // with a cb is a marker: cb runs once the writes before it are done.
+// When queueing the rest fails (ENOMEM), Write returns the error after the
+// socket may have taken a first part of p: the stream's data is then
+// incomplete, so close it.
 func (s *stream) Write(p []byte, cb func(err error)) error {
 	if err := s.live(); err != nil {
 		return err
@@ -247,19 +253,19 @@ func (s *stream) Shutdown(cb func(err error)) error {
 
 // IsReadable reports whether the stream can be read (uv_is_readable).
 func (s *stream) IsReadable() bool {
-	return s.state != stateClosed && C.uv_is_readable(s.sp()) != 0
+	return s.ptr != nil && C.uv_is_readable(s.sp()) != 0
 }
 
 // IsWritable reports whether the stream can be written (uv_is_writable).
 func (s *stream) IsWritable() bool {
-	return s.state != stateClosed && C.uv_is_writable(s.sp()) != 0
+	return s.ptr != nil && C.uv_is_writable(s.sp()) != 0
 }
 
 // WriteQueueSize returns the number of bytes queued for writing
 // (uv_stream_get_write_queue_size). It reads the field directly, without
 // a call into C.
 func (s *stream) WriteQueueSize() int {
-	if s.state == stateClosed {
+	if s.ptr == nil {
 		return 0
 	}
 	return int(s.sp().write_queue_size)

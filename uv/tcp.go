@@ -161,8 +161,8 @@ func (t *TCP) Open(fd int) error {
 // (uv_tcp_close_reset, SO_LINGER 0), then the handle, as Close does. It
 // fails with EINVAL on a handle that shut down its write side.
 func (t *TCP) CloseReset(cb func()) error {
-	if t.state != stateOpen {
-		return ErrClosed
+	if err := t.closable(); err != nil {
+		return err
 	}
 	t.loop.checkThread("uv_tcp_close_reset")
 	if err := check("uv_tcp_close_reset", int(C.uvgo_tcp_close_reset(t.tp()))); err != nil {

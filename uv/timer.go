@@ -77,7 +77,7 @@ func (t *Timer) SetRepeat(d time.Duration) {
 
 // Repeat returns the repeat interval (uv_timer_get_repeat); 0 once closed.
 func (t *Timer) Repeat() time.Duration {
-	if t.state == stateClosed {
+	if t.ptr == nil {
 		return 0
 	}
 	return fromMs(uint64(C.uv_timer_get_repeat((*C.uv_timer_t)(t.ptr))))
@@ -88,7 +88,7 @@ func (t *Timer) Repeat() time.Duration {
 // timer is closed. Like libuv, it does not look at whether the timer is
 // active: a stopped timer still reports the deadline it had.
 func (t *Timer) DueIn() time.Duration {
-	if t.state == stateClosed {
+	if t.ptr == nil {
 		return 0
 	}
 	return fromMs(uint64(C.uv_timer_get_due_in((*C.uv_timer_t)(t.ptr))))

@@ -10,10 +10,18 @@
 #define HANDLE_ID(h) ((uintptr_t) (h)->data)
 
 void* uvgo_malloc(size_t n) {
+#ifdef UVGO_DEBUG
+  if (uvgo_alloc_fails())
+    return NULL;
+#endif
   return malloc(n);
 }
 
 void* uvgo_calloc(size_t n, size_t size) {
+#ifdef UVGO_DEBUG
+  if (uvgo_alloc_fails())
+    return NULL;
+#endif
   return calloc(n, size);
 }
 

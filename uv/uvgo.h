@@ -257,4 +257,13 @@ uvgo_new_t uvgo_fs_fchown(uv_loop_t* l, uintptr_t id, int fd, uint32_t uid,
                           uint32_t gid);
 uvgo_new_t uvgo_fs_lchown(uv_loop_t* l, uintptr_t id, const char* path,
                           uint32_t uid, uint32_t gid);
+
+/* Allocation faults (uvgo_fault.c, testhooks_debug.go): uvdebug builds
+ * only, where a uvdebug-tagged Go file defines UVGO_DEBUG. */
+#ifdef UVGO_DEBUG
+int uvgo_alloc_fails(void);
+void uvgo_alloc_fault(int64_t at, int after);
+int64_t uvgo_alloc_count(void);
+int64_t uvgo_alloc_failed(void);
+#endif
 #endif /* UVGO_H_ */
