@@ -137,6 +137,16 @@
 // before. Signals os/signal cannot deliver (SIGKILL, SIGSTOP, SIGPROF,
 // 32-34, out of range) are EINVAL.
 //
+// # Reliability checks
+//
+// make test also runs the suite under AddressSanitizer with
+// LeakSanitizer (the binding's C; libuv itself is not instrumented), under
+// GOGC=1, the FuzzAPI corpus, and a 30-second echo soak. uvdebug builds
+// can make the binding's C allocations fail: every New*, queued writes and
+// sends, Shutdown, Connect, requests and NewLoop then return an ENOMEM
+// *Error and leave nothing behind. A zero-value or nil Loop or handle
+// returns an error or panics with a message, never crashes in C.
+//
 // # Processes
 //
 // uv_spawn is not used: it reaps children from a SIGCHLD handler that
