@@ -352,6 +352,10 @@ func (p *Process) Pid() int { return p.pid }
 // number is EINVAL. It may be called once the handle is closed: the child
 // is not reaped then, so its pid stays its own.
 func (p *Process) Kill(sig syscall.Signal) error {
+	if p.pid <= 0 {
+		// A zero Process: kill(0, sig) would signal the whole group.
+		return errNotCreated
+	}
 	p.loop.checkThread("uv_process_kill")
 	if p.exited {
 		return &Error{Op: "uv_process_kill", Code: ESRCH}
@@ -520,6 +524,8 @@ func (st *spawnStdio) inherit(i, fd int) {
 // checkPipe says what is wrong with p as a CreatePipe pipe, or "".
 func (st *spawnStdio) checkPipe(l *Loop, p *Pipe) string {
 	switch {
+	case p.ptr == nil && p.state == stateOpen:
+		return "the pipe was not created by NewPipe"
 	case p.state == stateClosed:
 		return "the pipe is closed"
 	case p.state == stateClosing:
