@@ -30,6 +30,22 @@ extra=$out/extra.md
   echo '```'
   (cd "$root" && go test -run '^$' -bench . -benchmem ./bench/gobench ./cbridge 2>&1 | grep -E '^(Benchmark|ok|cpu|goos)')
   echo '```'
+  echo
+  echo "## Thread pool: QueueWork against a goroutine and Loop.Post"
+  echo
+  echo "One item per op, 64 in flight, an empty work function; the completion runs on the loop either way."
+  echo "\`go test -run '^\$' -bench 'QueueWork|GoroutinePost' -benchmem -count 7 ./uv\` (7 runs of each):"
+  echo
+  (cd "$root" && go test -run '^$' -bench 'QueueWork|GoroutinePost' -benchmem -count 7 ./uv 2>&1) |
+    awk '/^Benchmark/ { n = $1; sub(/-[0-9]+$/, "", n); v[n] = v[n] " " $3 }
+      END {
+        print "| benchmark | ns/op median | min | max | runs |"; print "|---|---|---|---|---|"
+        for (n in v) {
+          k = split(v[n], a, " ")
+          for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+          printf "| %s | %s | %s | %s | %d |\n", n, a[int((k + 1) / 2)], a[1], a[k], k
+        }
+      }'
   # The UDP matrix (make bench-udp), when it has been run: its own report,
   # one heading level down.
   if [ -f "$here/RESULTS-udp.md" ]; then
