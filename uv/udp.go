@@ -184,8 +184,12 @@ const maxDatagram = 1<<31 - 1
 // handle addr must be the zero netip.AddrPort (the peer), on another it
 // must not. It first tries to send at once (uv_udp_try_send); only when
 // the socket cannot take the datagram now, or earlier sends are still
-// queued, is p copied into C memory and queued. p may be reused as soon as
-// Send returns.
+// queued, is p copied into C memory and queued. Replies sent from the
+// receive callback of a recvmmsg batch of several datagrams are queued
+// too, without the try: libuv then sends them together with one sendmmsg
+// once the batch is handled (as it does for uv_udp_send from a receive
+// callback), which costs less than a sendmsg each. p may be reused as soon
+// as Send returns.
 //
 // Send returns the errors uv_udp_send returns: EINVAL (a bad address),
 // EISCONN, EDESTADDRREQ, and failures of the implicit bind of an unbound

@@ -1373,3 +1373,54 @@ func TestUDPMmsgSenders(t *testing.T) {
 	assert.Equal(t, want, got)
 	assert.Equal(t, uint64(1), l.udpRecvCalls()-before)
 }
+
+// TestUDPBatchRepliesQueued: replies sent from the callback of a recvmmsg
+// batch of several datagrams are queued (libuv sends them with one
+// sendmmsg once the batch is handled); every one arrives, and their
+// callbacks run once each, in order, after Send returned.
+func TestUDPBatchRepliesQueued(t *testing.T) {
+	const n = 10
+	l := newLoop(t)
+	server, err := NewUDPEx(l, syscall.AF_INET|UDPRecvMmsg)
+	require.NoError(t, err)
+	require.NoError(t, server.Bind(udpLo4, 0))
+	client := newUDP(t, l, udpLo4, 0)
+	var order []int
+	var queuedInBatch, got int
+	require.NoError(t, server.RecvStart(func(p []byte, from netip.AddrPort, flags UDPFlags, err error) {
+		if !assert.NoError(t, err) {
+			return
+		}
+		i := int(p[0])
+		before := len(order)
+		assert.NoError(t, server.Send(p, from, func(err error) {
+			assert.NoError(t, err)
+			order = append(order, i)
+		}))
+		assert.Equal(t, before, len(order), "send callback ran inside Send")
+		if server.SendQueueCount() > 0 {
+			queuedInBatch++
+		}
+	}))
+	require.NoError(t, client.RecvStart(func(p []byte, from netip.AddrPort, flags UDPFlags, err error) {
+		assert.NoError(t, err)
+		if got++; got == n {
+			server.Close(nil)
+			client.Close(nil)
+		}
+	}))
+	// Sent before the loop runs, so the server reads them in one batch.
+	to := localAddr(t, server)
+	for i := range n {
+		_, err := client.TrySend([]byte{byte(i)}, to)
+		require.NoError(t, err)
+	}
+	runLoop(t, l, RunDefault)
+	assert.Equal(t, n, got)
+	want := make([]int, n)
+	for i := range want {
+		want[i] = i
+	}
+	assert.Equal(t, want, order)
+	assert.Positive(t, queuedInBatch, "no reply was queued")
+}

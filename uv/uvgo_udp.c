@@ -17,6 +17,7 @@ typedef struct {
   unsigned int n;     /* datagrams in d waiting for Go */
   uint64_t calls;     /* calls into Go, for the tests */
   int no_try;         /* tests: Send queues without trying first */
+  uv_udp_t* batch;    /* the handle whose batch of datagrams Go handles */
   uvgo_dgram_t d[UVGO_MMSG_CHUNKS];
 } uvgo_udp_loop_t;
 
@@ -164,8 +165,11 @@ uvgo_send_t uvgo_udp_send(uv_udp_t* u, const char* p, size_t n, int family,
   uvgo_udp_send_req_t* w;
   uvgo_send_t r = {0, 0};
   uvgo_udp_loop_t* s = udp_state(u->loop);
-  int err = s != NULL && s->no_try ? UV_EAGAIN
-                                   : uv_udp_try_send(u, &buf, 1, sa);
+  /* A reply to a batch of datagrams (several from one recvmmsg) is queued
+   * rather than tried: libuv sends the queue with one sendmmsg once the
+   * batch is handled, as it does for uv_udp_send from a recv callback. */
+  int queue = s != NULL && (s->no_try || s->batch == u);
+  int err = queue ? UV_EAGAIN : uv_udp_try_send(u, &buf, 1, sa);
   if (err >= 0)
     return r;
   if (err != UV_EAGAIN) {
@@ -225,7 +229,9 @@ static void udp_flush(uv_udp_t* u, uvgo_udp_loop_t* s) {
     return;
   s->n = 0;
   s->calls++;
+  s->batch = n > 1 ? u : NULL;
   goUVUDPRecv(LOOP_ID(u), HANDLE_ID(u), s->d, n);
+  s->batch = NULL;
 }
 
 /* Collects what libuv reports: a recvmmsg chunk (UV_UDP_MMSG_CHUNK) waits
