@@ -151,14 +151,14 @@ func (p *Pipe) Write2(b []byte, send Stream, cb func(err error)) error {
 // IPC reports whether the pipe passes handles (the ipc argument of
 // NewPipe; uv_pipe_t's ipc field).
 func (p *Pipe) IPC() bool {
-	return p.state != stateClosed && p.pp().ipc != 0
+	return p.ptr != nil && p.pp().ipc != 0
 }
 
 // PendingCount returns how many received handles wait to be taken with
 // Accept (uv_pipe_pending_count). Call it from the read callback: a read
 // of an IPC pipe may bring handles with its bytes.
 func (p *Pipe) PendingCount() int {
-	if p.state == stateClosed {
+	if p.ptr == nil {
 		return 0
 	}
 	return int(C.uv_pipe_pending_count(p.pp()))
@@ -168,7 +168,7 @@ func (p *Pipe) PendingCount() int {
 // TypeNamedPipe, or TypeUnknown when none waits (uv_pipe_pending_type).
 // Create a handle of that type on the pipe's loop and pass it to Accept.
 func (p *Pipe) PendingType() HandleType {
-	if p.state == stateClosed {
+	if p.ptr == nil {
 		return TypeUnknown
 	}
 	return HandleType(C.uv_pipe_pending_type(p.pp()))

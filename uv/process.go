@@ -354,6 +354,11 @@ func (p *Process) Pid() int { return p.pid }
 // number is EINVAL. It may be called once the handle is closed: the child
 // is not reaped then, so its pid stays its own.
 func (p *Process) Kill(sig syscall.Signal) error {
+	if p.pid <= 0 {
+		// A zero Process: uv_kill of pid 0 would signal the whole
+		// process group.
+		return errNotCreated
+	}
 	p.loop.checkThread("uv_process_kill")
 	if p.exited {
 		return &Error{Op: "uv_process_kill", Code: ESRCH}

@@ -265,7 +265,7 @@ var errTrySendAgain error = &Error{Op: "uv_udp_try_send", Code: EAGAIN}
 // SendQueueSize returns the number of bytes queued for sending
 // (uv_udp_get_send_queue_size). It reads the field, without a call into C.
 func (u *UDP) SendQueueSize() int {
-	if u.state == stateClosed {
+	if u.ptr == nil {
 		return 0
 	}
 	return int(u.up().send_queue_size)
@@ -274,7 +274,7 @@ func (u *UDP) SendQueueSize() int {
 // SendQueueCount returns the number of sends queued
 // (uv_udp_get_send_queue_count). It reads the field, without a call into C.
 func (u *UDP) SendQueueCount() int {
-	if u.state == stateClosed {
+	if u.ptr == nil {
 		return 0
 	}
 	return int(u.up().send_queue_count)
@@ -323,7 +323,7 @@ func (u *UDP) RecvStop() error {
 // (uv_udp_using_recvmmsg): created with UDPRecvMmsg on a system that has
 // it.
 func (u *UDP) UsingRecvMmsg() bool {
-	return u.state != stateClosed && C.uv_udp_using_recvmmsg(u.up()) != 0
+	return u.ptr != nil && C.uv_udp_using_recvmmsg(u.up()) != 0
 }
 
 // recvCb delivers n received datagrams (goUVUDPRecv) from the loop's C
