@@ -138,8 +138,8 @@ func (s *Signal) Signum() syscall.Signal { return s.signum }
 
 // Close stops the Signal and closes it (uv_close); see Handle.
 func (s *Signal) Close(cb func()) error {
-	if s.state != stateOpen {
-		return ErrClosed
+	if err := s.closable(); err != nil {
+		return err
 	}
 	s.loop.checkThread("Close")
 	s.stop()
