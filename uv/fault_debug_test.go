@@ -26,13 +26,16 @@ import (
 // callback owed by a call that succeeded must run exactly once, and the
 // loop must close cleanly (closeLoop: empty tables, Loop.Close() == nil).
 //
-// Every binding allocation happens inside the call that needs it, so a
-// failure is always the call's own ENOMEM *Error, never a callback's:
-// New* (the C handle), Write/WriteV with a queued rest, Shutdown,
+// Nearly every binding allocation happens inside the call that needs it,
+// so a failure is the call's own ENOMEM *Error; the exception is
+// ConnectHost, whose later attempts (a fresh C handle, uvgo_tcp_renew,
+// then a connect request) are made from callbacks and give cb ENOMEM.
+// The calls that allocate: New* (the C handle), Write/WriteV with a queued rest, Shutdown,
 // Connect, UDP Send with a queued datagram, UDP RecvStart (the loop's
 // receive state, and its recvmmsg buffer for a UDPRecvMmsg handle), Spawn
-// (the watcher on the child's pidfd: the child is killed), and the fs,
-// dns, work and random requests. (libuv's own allocations, FSEvent's
+// (the watcher on the child's pidfd: the child is killed), ConnectHost,
+// and the fs (FSReaddir: the request and the entries), dns, work and
+// random requests. (libuv's own allocations, FSEvent's
 // and FSPoll's Start say, are not the binding's and are not faulted.)
 //
 // To cover a new call that allocates, add a scenario to faultScenarios:
@@ -48,6 +51,7 @@ type faultRun struct {
 	owed   int      // callbacks owed by calls that succeeded
 	paid   int      // callbacks run
 	after  []func() // run once the loop is closed (closing fds)
+	undo   []func() // run once faults are off, before the loop closes
 }
 
 // ok checks a synchronous result: nil and an ENOMEM *Error are fine. It
@@ -125,6 +129,8 @@ var faultScenarios = []faultScenario{
 	{"process", faultProcess},
 	{"fs", faultFS},
 	{"reqs", faultReqs},
+	{"dir", faultDir},
+	{"connect-renew", faultConnectRenew},
 }
 
 // faultHandles creates one handle of each simple type and closes it from
@@ -448,6 +454,113 @@ func faultReqs(f *faultRun) {
 	f.req("Random", func(cb func(error)) error { _, err := Random(l, make([]byte, 16), cb); return err }, nil)
 }
 
+// cbErr checks an error a callback got: nil, ENOMEM (an allocation made
+// after the call returned) or one of want.
+func (f *faultRun) cbErr(what string, err error, want ...Errno) {
+	var e *Error
+	switch {
+	case err == nil:
+	case errors.As(err, &e) && e.Code == ENOMEM, errors.Is(err, ENOMEM):
+		f.enomem++
+	default:
+		for _, w := range want {
+			if errors.Is(err, w) {
+				return
+			}
+		}
+		f.bad = append(f.bad, fmt.Sprintf("%s: callback got %v", what, err))
+	}
+}
+
+// faultDir lists a directory with FSScandir, and reads it with FSOpendir,
+// FSReaddir (two allocations: the request and the entries) and
+// FSClosedir. A Dir left open by a failure is closed once faults are off.
+func faultDir(f *faultRun) {
+	l := f.l
+	dir := f.t.TempDir()
+	require.NoError(f.t, os.WriteFile(dir+"/a", nil, 0o600))
+	if !f.req("FSScandir", func(cb func(error)) error {
+		_, _, err := FSScandir(l, dir, func(_ []DirEnt, err error) { cb(err) })
+		return err
+	}, func(err error) { f.cbErr("FSScandir", err) }) {
+		return
+	}
+	var d *Dir
+	f.undo = append(f.undo, func() {
+		if d != nil {
+			_, err := FSClosedir(l, d, nil)
+			assert.NoError(f.t, err, "FSClosedir (undo)")
+		}
+	})
+	f.req("FSOpendir", func(cb func(error)) error {
+		_, _, err := FSOpendir(l, dir, func(dd *Dir, err error) {
+			d = dd
+			cb(err)
+		})
+		return err
+	}, func(err error) {
+		f.cbErr("FSOpendir", err)
+		if err != nil {
+			return
+		}
+		f.req("FSReaddir", func(cb func(error)) error {
+			_, _, err := FSReaddir(l, d, 4, func(_ []DirEnt, err error) { cb(err) })
+			return err
+		}, func(err error) {
+			f.cbErr("FSReaddir", err)
+			f.req("FSClosedir", func(cb func(error)) error {
+				_, err := FSClosedir(l, d, cb)
+				return err
+			}, func(err error) {
+				f.cbErr("FSClosedir", err)
+				if err == nil {
+					d = nil
+				}
+			})
+		})
+	})
+}
+
+// faultConnectRenew connects to two addresses in turn as ConnectHost does
+// with a name's addresses (through its dial, to give it the addresses): the
+// first refuses (a bound socket that does not listen), so the handle's C
+// side is replaced (uvgo_tcp_renew allocates) before the second, a
+// listener, accepts.
+func faultConnectRenew(f *faultRun) {
+	l := f.l
+	lo := netip.MustParseAddrPort("127.0.0.1:0")
+	refuser, err := NewTCP(l)
+	if !f.ok("NewTCP (refuser)", err) || !f.ok("Bind (refuser)", refuser.Bind(lo, 0)) {
+		return
+	}
+	refused, err := refuser.LocalAddr()
+	if !f.ok("LocalAddr (refuser)", err) {
+		return
+	}
+	srv, err := NewTCP(l)
+	if !f.ok("NewTCP", err) || !f.ok("Bind", srv.Bind(lo, 0)) {
+		return
+	}
+	addr, err := srv.LocalAddr()
+	if !f.ok("LocalAddr", err) {
+		return
+	}
+	if !f.ok("Listen", srv.Listen(8, func(error) {})) {
+		return
+	}
+	cl, err := NewTCP(l)
+	if !f.ok("NewTCP (client)", err) {
+		return
+	}
+	f.req("dial", func(cb func(error)) error {
+		cl.dial([]netip.AddrPort{refused, addr}, nil, false, cb)
+		return nil
+	}, func(err error) {
+		f.cbErr("dial", err)
+		f.abort()
+	})
+}
+
 // runFault runs sc once with the fault armed as given (setAllocFault),
 // loop creation included, and checks the outcome. It returns how many
 // allocations the run made.
@@ -474,6 +587,9 @@ func runFault(t *testing.T, sc faultScenario, n int64, after bool) (count int64)
 	runLoop(t, l, RunDefault)
 	failed, count := allocFailed(), allocCount()
 	setAllocFault(0, false)
+	for _, fn := range f.undo {
+		fn()
+	}
 	closeLoop(t, l) // empty tables, Loop.Close() == nil
 	for _, fn := range f.after {
 		fn()
