@@ -30,13 +30,14 @@ import (
 // so a failure is the call's own ENOMEM *Error; the exception is
 // ConnectHost, whose later attempts (a fresh C handle, uvgo_tcp_renew,
 // then a connect request) are made from callbacks and give cb ENOMEM.
-// The calls that allocate: New* (the C handle), Write/WriteV with a queued rest, Shutdown,
-// Connect, UDP Send with a queued datagram, UDP RecvStart (the loop's
-// receive state, and its recvmmsg buffer for a UDPRecvMmsg handle), Spawn
-// (the watcher on the child's pidfd: the child is killed), ConnectHost,
-// and the fs (FSReaddir: the request and the entries), dns, work and
-// random requests. (libuv's own allocations, FSEvent's
-// and FSPoll's Start say, are not the binding's and are not faulted.)
+// The calls that allocate: New* (the C handle), Write/WriteV with a
+// queued rest, Shutdown, Connect, UDP Send with a queued datagram, UDP
+// RecvStart (the loop's receive state, and its recvmmsg buffer for a
+// UDPRecvMmsg handle), Spawn (the watcher on the child's pidfd: the child
+// is killed), ConnectHost, and the fs (FSReaddir: the request and the
+// entries), dns, work and random requests. libuv's own allocations
+// (FSEvent's and FSPoll's Start, say) are not the binding's and are not
+// faulted.
 //
 // To cover a new call that allocates, add a scenario to faultScenarios:
 // make the calls through f.ok / f.req, call f.abort on a failure so that
