@@ -2,9 +2,12 @@ package uv
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"net/netip"
+	"os"
 	"runtime/debug"
+	"syscall"
 	"testing"
 	"time"
 
@@ -19,7 +22,10 @@ import (
 // read start and stop, shutdown, run once (RunNoWait, or RunOnce with a
 // 1 ms guard timer so it never blocks long), async send and post, and
 // timers and writes whose callbacks make one more such call, Loop.Stop
-// and Loop.Walk (closing a handle on the way). Calls may
+// and Loop.Walk (closing a handle on the way); on a bound UDP pair send
+// (queued or tried first), try-send, recv start and stop, close; and fs
+// requests on a temporary file: async stat, open and close, and cancel
+// of the last request. Calls may
 // fail (a write on the listener, a start on a closed timer): what counts
 // is what happens around them. After the sequence every handle is closed
 // and the loop run to the end; then:
@@ -27,17 +33,19 @@ import (
 //   - no timer, idle, async or read callback ran after its handle's Close,
 //     no callback at all after its handle's close callback;
 //   - every callback owed by a call that succeeded (write, writev,
-//     shutdown, close, connect) and every posted function ran exactly once;
+//     shutdown, close, connect, UDP send, fs request) and every posted
+//     function ran exactly once;
 //   - the loop's tables are empty and Loop.Close() == nil (closeLoop).
 //
-// The seed corpus is in testdata/fuzz/FuzzAPI; `make fuzz` fuzzes. UDP
-// and fs operations join the table (op) as those types land.
+// The seed corpus is in testdata/fuzz/FuzzAPI; `make fuzz` fuzzes.
 func FuzzAPI(f *testing.F) {
 	f.Add([]byte{0, 1, 10, 0, 11, 0, 1, 0, 3, 0})
 	f.Add([]byte{6, 0, 6, 1, 7, 1, 10, 0, 9, 0, 11, 0, 7, 0, 11, 0})
 	f.Add([]byte{6, 0x81, 15, 0x81, 3, 7, 11, 0, 11, 0, 16, 1})
 	f.Add([]byte{13, 0, 13, 1, 14, 0, 14, 1, 12, 0, 10, 0, 3, 4, 3, 2, 11, 0})
 	f.Add([]byte{0, 0x12, 17, 1, 2, 0, 4, 0, 5, 1, 11, 0, 1, 1, 2, 1, 3, 0})
+	f.Add([]byte{24, 0, 24, 1, 22, 0, 22, 1, 23, 1, 26, 0, 22, 5, 11, 0, 11, 0, 25, 0, 23, 0, 3, 9})
+	f.Add([]byte{27, 1, 27, 0, 28, 0, 27, 1, 10, 0, 11, 0, 27, 2, 28, 0, 11, 0, 27, 2})
 	f.Fuzz(fuzzAPIRun)
 }
 
@@ -70,7 +78,11 @@ type fuzzHandle struct {
 type fuzzAPI struct {
 	t       *testing.T
 	l       *Loop
-	hs      []*fuzzHandle // timers 0-1, idles 2-3, asyncs 4-5, client 6, server 7, listener 8
+	hs      []*fuzzHandle // timers 0-1, idles 2-3, asyncs 4-5, client 6, server 7, listener 8, UDP 9-10
+	udpAddr [2]netip.AddrPort
+	path    string // a file for the fs requests
+	fds     []int  // open, and not being closed
+	lastReq *Req   // the last fs request made
 	guard   *Timer
 	bad     []string
 	owed    int
@@ -86,6 +98,8 @@ const (
 	fzIdle0   = 2
 	fzAsync0  = 4
 	fzStream0 = 6 // client, server, listener
+	fzUDP0    = 9
+	fzOps     = 29 // operations
 )
 
 func newFuzzAPI(t *testing.T) *fuzzAPI {
@@ -133,6 +147,16 @@ func newFuzzAPI(t *testing.T) *fuzzAPI {
 		}
 		connected = true
 	}))
+	for i := range 2 {
+		u, err := NewUDP(l)
+		require.NoError(t, err)
+		require.NoError(t, u.Bind(netip.MustParseAddrPort("127.0.0.1:0"), 0))
+		fz.udpAddr[i], err = u.LocalAddr()
+		require.NoError(t, err)
+		fz.hs = append(fz.hs, &fuzzHandle{h: u})
+	}
+	fz.path = t.TempDir() + "/file"
+	require.NoError(t, os.WriteFile(fz.path, []byte("fuzz"), 0o600))
 	guard, err := NewTimer(l)
 	require.NoError(t, err)
 	fz.guard = guard
@@ -211,7 +235,9 @@ func (fz *fuzzAPI) op(code, arg byte) {
 	si := fzStream0 + int(arg&0x7f)%3
 	st := fz.hs[si].h.(*TCP)
 	hi := int(arg) % len(fz.hs)
-	switch code % 22 {
+	ui := fzUDP0 + int(arg&1)
+	udp := fz.hs[ui].h.(*UDP)
+	switch code % fzOps {
 	case 0:
 		tm.Start(time.Duration(arg>>1&3)*time.Millisecond, time.Duration(arg>>3&1)*time.Millisecond,
 			func(*Timer) { fz.cb(ti, true, "timer") })
@@ -234,7 +260,7 @@ func (fz *fuzzAPI) op(code, arg byte) {
 		if arg&0x80 != 0 {
 			p = fz.payload // 256 KiB: the socket does not take it all
 		}
-		if code%22 == 6 {
+		if code%fzOps == 6 {
 			fz.req(si, "write", func(cb func(error)) error { return st.Write(p, cb) }, nil)
 		} else {
 			fz.req(si, "writev", func(cb func(error)) error { return st.WriteV([][]byte{p, nil, p[:1]}, cb) }, nil)
@@ -288,7 +314,94 @@ func (fz *fuzzAPI) op(code, arg byte) {
 				fz.close(hi, false)
 			}
 		})
+	case 22: // send to the other UDP handle
+		p := fz.payload[:int(arg>>2)]
+		fz.req(ui, "udp send", func(cb func(error)) error { return udp.Send(p, fz.udpAddr[1-arg&1], cb) }, nil)
+	case 23:
+		udp.TrySend(fz.payload[:int(arg>>2)], fz.udpAddr[1-arg&1])
+	case 24:
+		udp.RecvStart(func([]byte, netip.AddrPort, UDPFlags, error) { fz.cb(ui, true, "udp recv") })
+	case 25:
+		udp.RecvStop()
+	case 26: // Send tries at once, or queues
+		fz.l.setUDPTryFirst(arg&1 != 0)
+	case 27:
+		fz.fsOp(arg)
+	case 28:
+		if fz.lastReq != nil {
+			fz.lastReq.Cancel()
+		}
 	}
+}
+
+// fsOp makes an fs request on the file, picked by arg: stat, open, or
+// close of a descriptor an open gave.
+func (fz *fuzzAPI) fsOp(arg byte) {
+	var r *Req
+	switch arg % 3 {
+	case 0:
+		fz.fsReq("fs stat", func(cb func(error)) error {
+			var err error
+			_, r, err = FSStat(fz.l, fz.path, func(_ Stat, err error) { cb(err) })
+			return err
+		}, nil)
+	case 1:
+		fz.fsReq("fs open", func(cb func(error)) error {
+			var err error
+			_, r, err = FSOpen(fz.l, fz.path, os.O_RDONLY, 0, func(fd int, err error) {
+				if err == nil {
+					fz.fds = append(fz.fds, fd)
+				}
+				cb(err)
+			})
+			return err
+		}, nil)
+	case 2:
+		if len(fz.fds) == 0 {
+			return
+		}
+		fd := fz.fds[len(fz.fds)-1]
+		fz.fds = fz.fds[:len(fz.fds)-1]
+		if !fz.fsReq("fs close", func(cb func(error)) error {
+			var err error
+			r, err = FSClose(fz.l, fd, cb)
+			return err
+		}, func(err error) {
+			if errors.Is(err, ECANCELED) {
+				fz.fds = append(fz.fds, fd) // still open
+			}
+		}) {
+			fz.fds = append(fz.fds, fd)
+		}
+	}
+	if r != nil {
+		fz.lastReq = r
+	}
+}
+
+// fsReq is req for a request of no handle: its callback may run after
+// any handle's close (ECANCELED when cancelled), once.
+func (fz *fuzzAPI) fsReq(what string, call func(cb func(error)) error, then func(error)) bool {
+	n := 0
+	err := call(func(err error) {
+		n++
+		fz.paid++
+		if n > 1 {
+			fz.fail("%s callback ran %d times", what, n)
+		}
+		if err != nil && !errors.Is(err, ECANCELED) {
+			fz.fail("%s: %v", what, err)
+		}
+		if then != nil {
+			then(err)
+		}
+	})
+	if err == nil {
+		fz.owed++
+	} else {
+		fz.fail("%s: %v", what, err)
+	}
+	return err == nil
 }
 
 // run runs the loop once; RunOnce gets a 1 ms guard timer so that it
@@ -335,5 +448,8 @@ func (fz *fuzzAPI) finish() {
 	assert.Empty(t, fz.bad)
 	assert.Equal(t, fz.owed, fz.paid, "callbacks owed and run")
 	assert.Equal(t, fz.posted, fz.ranPost, "posted functions run")
+	for _, fd := range fz.fds {
+		assert.NoError(t, syscall.Close(fd), "close fd %d an fs open gave", fd)
+	}
 	closeLoop(t, fz.l)
 }

@@ -245,11 +245,12 @@ func Spawn(l *Loop, opts *ProcessOptions) (*Process, error) {
 		pidfd = int(r)
 	}
 	p := &Process{pid: pid, pidfd: pidfd, onExit: opts.OnExit}
-	if err := l.newProcess(p); err != nil {
+	if code := l.newProcess(p); code != 0 {
+		// The child runs already: it is killed, as if never spawned.
 		reap(pid)
 		syscall.Close(pidfd)
 		st.closeParentEnds()
-		return nil, err
+		return fail(code, "watching the child's pidfd (uv_poll_init)")
 	}
 	if err := st.openPipes(); err != nil {
 		// uv_pipe_open cannot fail on a new socket and a pipe checked
@@ -265,17 +266,18 @@ func Spawn(l *Loop, opts *ProcessOptions) (*Process, error) {
 // sysPidfdOpen is pidfd_open(2)'s number, the same on every architecture.
 const sysPidfdOpen = 434
 
-// newProcess registers p and creates its uv_poll_t on its pidfd, started.
-func (l *Loop) newProcess(p *Process) error {
+// newProcess registers p and creates its uv_poll_t on its pidfd, started;
+// it returns uv_poll_init's or uv_poll_start's error code, or 0.
+func (l *Loop) newProcess(p *Process) Errno {
 	id := l.handles.New(&p.handle)
 	r := C.uvgo_process_new(l.ptr, C.uintptr_t(id), C.int(p.pidfd))
 	if r.err != 0 {
 		l.handles.Delete(id)
-		return check("uv_poll_init", int(r.err))
+		return Errno(r.err)
 	}
 	p.ptr, p.loop, p.typ = r.ptr, l, uint8(TypeProcess)
 	l.dbg.opened(id, TypeProcess)
-	return nil
+	return 0
 }
 
 // reap kills a child that must not live on, and waits for it.
@@ -353,7 +355,8 @@ func (p *Process) Pid() int { return p.pid }
 // is not reaped then, so its pid stays its own.
 func (p *Process) Kill(sig syscall.Signal) error {
 	if p.pid <= 0 {
-		// A zero Process: kill(0, sig) would signal the whole group.
+		// A zero Process: uv_kill of pid 0 would signal the whole
+		// process group.
 		return errNotCreated
 	}
 	p.loop.checkThread("uv_process_kill")
@@ -524,8 +527,6 @@ func (st *spawnStdio) inherit(i, fd int) {
 // checkPipe says what is wrong with p as a CreatePipe pipe, or "".
 func (st *spawnStdio) checkPipe(l *Loop, p *Pipe) string {
 	switch {
-	case p.ptr == nil && p.state == stateOpen:
-		return "the pipe was not created by NewPipe"
 	case p.state == stateClosed:
 		return "the pipe is closed"
 	case p.state == stateClosing:

@@ -6,6 +6,7 @@ package uv
 import "C"
 
 import (
+	"errors"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -18,7 +19,7 @@ import (
 // resolver's order until one connects (uv_tcp_connect). cb runs on the
 // loop with nil once connected, with the resolver's error (EAI_NONAME...)
 // when the name does not resolve, or with the error of the last address
-// tried when none connects. When the handle is closed meanwhile, cb gets
+// tried when none connects (ENOMEM stops the attempts at once). When the handle is closed meanwhile, cb gets
 // ECANCELED; if it is closed while the name is being resolved, that
 // happens when resolution ends, which may be after the close callback.
 //
@@ -87,6 +88,9 @@ func (t *TCP) dial(addrs []netip.AddrPort, last error, inCallback bool, cb func(
 			return
 		}
 		last = err
+		if errors.Is(err, ENOMEM) {
+			break // out of memory, not a bad address: the next fails too
+		}
 	}
 	if last == nil {
 		last = EAI_NONAME // the resolver gave no address gouv can use

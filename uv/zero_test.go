@@ -74,12 +74,17 @@ func callRecover(recv reflect.Value, m reflect.Method) (out []reflect.Value, pan
 
 // Every exported method of every handle type and of Loop, called on a zero
 // value (var t uv.Timer) or a nil pointer, must fail in Go: an error result
-// that is not nil, or a panic. A zero value's panic must be the binding's
-// own, a message starting "uv: " that says what to do. A nil handle
-// pointer may also panic with Go's nil pointer dereference (the methods
-// promoted from the handle base dereference the receiver before any code
-// of the binding runs); never does a call reach C with a nil handle, which
+// that is not nil, or the binding's own panic, a message starting "uv: "
+// that says what to do. Never does a call reach C with a nil handle, which
 // would crash the test binary with SIGSEGV instead of failing it.
+//
+// The one exception: a nil handle pointer panics with Go's nil pointer
+// dereference (a runtime.Error), whatever the method. Every method,
+// promoted from the handle base or not, takes the address of the embedded
+// base (&t.handle), and Go checks the pointer for nil there even though
+// the base is at offset 0: no code of the binding runs, so no check of
+// the binding could say more. Only a nil check at the top of every
+// method of every type would, which the binding does not add.
 func TestZeroValueMethods(t *testing.T) {
 	errType := reflect.TypeOf((*error)(nil)).Elem()
 	for _, z := range zeroTypes(t) {
@@ -94,17 +99,22 @@ func TestZeroValueMethods(t *testing.T) {
 				}
 				out, p := callRecover(recv, m)
 				if p != nil {
-					msg := fmt.Sprint(p)
-					if re, ok := p.(runtime.Error); ok && form == "nil" && typ.Elem().Name() != "Loop" &&
-						strings.Contains(re.Error(), "nil pointer dereference") {
+					if re, ok := p.(runtime.Error); ok {
+						if form == "nil" && typ.Elem().Name() != "Loop" &&
+							strings.Contains(re.Error(), "nil pointer dereference") {
+							continue
+						}
+						assert.Fail(t, "runtime error", "%s panicked with %v, want a uv: message", name, p)
 						continue
 					}
-					assert.True(t, strings.HasPrefix(msg, "uv: "), "%s panicked with %q, want a uv: message", name, msg)
+					msg := fmt.Sprint(p)
+					_, isString := p.(string)
+					assert.True(t, isString && strings.HasPrefix(msg, "uv: "), "%s panicked with %q, want a uv: message", name, msg)
 					continue
 				}
 				for j, o := range out {
 					if m.Type.Out(j) == errType {
-						err, _ := o.Interface().(error) // nil when it returned none
+						err, _ := o.Interface().(error) // may be nil
 						assert.Error(t, err, "%s returned no error", name)
 					}
 				}
