@@ -58,7 +58,7 @@ generate: deps
 	$(GO) generate ./uv
 
 # Issue 9's targets: the key cells (100x1024, 1000x64, lat-1x64) for uv,
-# c-try, net1 and gnet, 7 interleaved reps, medians (min–max), ratios to
+# uv-p2, c-try, net1 and gnet, 7 interleaved reps, medians (min–max), ratios to
 # c-try and spreads, then the million timers line (bench/key.sh, ~6 min).
 bench-key: deps
 	bench/key.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# make bench-key: the table of issue 9's targets in one command (about 6
+# make bench-key: the table of issue 9's targets in one command (about 7
 # minutes). 7 interleaved reps of the cells 100x1024, 1000x64 and lat-1x64
-# for the servers uv, c-try, net1 and gnet (bench/run.sh; TSV in
+# for the servers uv, uv-p2, c-try, net1 and gnet (bench/run.sh; TSV in
 # bench/out/key.tsv, report in bench/out/key.md), medians with (min–max),
 # ratios to c-try and each server's spread (max/min CPU-µs/rt), then the
 # million timers line (bench/timers.sh 7). bench/RESULTS.md is left alone.
@@ -22,7 +22,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 cells=100x1024,1000x64,lat-1x64
-servers=uv,c-try,net1,gnet
+servers=uv,uv-p2,c-try,net1,gnet
 cmd="bench/run.sh --reps $reps --duration $duration --cells $cells --servers $servers --out bench/out/key.tsv --report bench/out/key.md"
 echo "# make bench-key"
 echo
