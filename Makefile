@@ -4,7 +4,7 @@ GO ?= go
 export CGO_ENABLED := 1
 
 .PHONY: all deps deps-asan build vet fmt-check tidy-check test test-race test-cgocheck test-debug \
-	test-asan test-gogc test-soak soak demo bench bench-quick bench-udp fuzz fuzz-table fuzz-api generate
+	test-asan test-gogc test-soak soak demo bench bench-quick bench-udp bench-key fuzz fuzz-table fuzz-api generate
 
 all: build
 
@@ -103,3 +103,9 @@ generate: deps
 # appends it to bench/RESULTS.md.
 bench-udp: deps
 	bench/bench-udp.sh
+
+# Issue 9's targets: the key cells (100x1024, 1000x64, lat-1x64) for uv,
+# uv-p2, c-try, net1 and gnet, 7 interleaved reps, medians (min–max), ratios to
+# c-try and spreads, then the million timers line (bench/key.sh, ~6 min).
+bench-key: deps
+	bench/key.sh

@@ -47,6 +47,9 @@ SERVERS=(
   "uv|0|$out/echo-uv -addr ADDR|gouv (examples/echo)"
   "net1|0|env GOMAXPROCS=1 $out/echo-net -addr ADDR|Go net (examples/echo-net), GOMAXPROCS=1"
   "net|0,1|$out/echo-net -addr ADDR|Go net (examples/echo-net), default GOMAXPROCS: uses BOTH cores, sharing core 1 with the load generator"
+  # uv-p2 and uv-alt run only when named in --servers.
+  "uv-p2|0|env GOMAXPROCS=2 $out/echo-uv -addr ADDR|gouv (examples/echo) with GOMAXPROCS=2 on its one core: an idle P keeps sysmon from retaking the loop's P while it waits in epoll"
+  "uv-alt|0|$out/echo-uv.alt -addr ADDR|gouv, another build of examples/echo for A/B runs (bench/out/echo-uv.alt, copied there by hand; skipped when missing)"
   "c-write|0|$out/echo_uv -mode write -addr ADDR|C on libuv, uv_write for every read"
   "c-try|0|$out/echo_uv -mode try -addr ADDR|C on libuv, uv_try_write first"
   "gnet|0|$out/gnet-echo -addr ADDR|gnet v2.9.7, one event loop"
@@ -140,6 +143,8 @@ names=() cpus_of=() cmd_of=() note_of=()
 for entry in "${SERVERS[@]}"; do
   IFS='|' read -r name cpus cmd note <<<"$entry"
   if [ -n "$only_servers" ] && [[ ",$only_servers," != *",$name,"* ]]; then continue; fi
+  # Variants for A/B runs only run when named in --servers.
+  case $name in uv-p2|uv-alt) [ -n "$only_servers" ] || continue ;; esac
   # shellcheck disable=SC2086
   if ! available $cmd; then
     log "run.sh: warning: skipping $name: ${cmd%% -addr*} not available"

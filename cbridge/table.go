@@ -1,5 +1,7 @@
 package cbridge
 
+import "unsafe"
+
 // ID names an entry of a [Table]. The low 32 bits hold the slot index plus
 // one and the high 32 bits the slot's generation, so the zero ID is invalid
 // and an ID outlives its entry without ever naming a later one (until a
@@ -33,9 +35,14 @@ type Table[T any] struct {
 // thousand chunks, and growing the table never copies or frees slots.
 const chunkSize = 1024
 
-// slot returns the slot with the given index+1 (i > 0, i <= used).
+// slot returns the slot with the given index+1 (i > 0, i <= used). It
+// indexes the chunk with pointer arithmetic: &c[j] on a *[chunkSize]slot
+// would first probe c's first byte for nil, a cache miss of its own on a
+// callback's path through a large table (chunks are never nil here).
 func (t *Table[T]) slot(i uint32) *slot[T] {
-	return &t.chunks[(i-1)/chunkSize][(i-1)%chunkSize]
+	c := t.chunks[(i-1)/chunkSize]
+	j := uintptr((i - 1) % chunkSize)
+	return (*slot[T])(unsafe.Add(unsafe.Pointer(c), j*unsafe.Sizeof(slot[T]{})))
 }
 
 // New stores v and returns its ID, never zero.

@@ -42,6 +42,7 @@ func main() {
 	rng := rand.New(rand.NewPCG(*seed, 0))
 	next := func() time.Duration { return time.Duration(rng.IntN(*maxMs+1)) * time.Millisecond }
 	var elapsed time.Duration
+	cpu0 := cpuTime()
 	switch *impl {
 	case "uv":
 		elapsed = runUV(*n, next)
@@ -50,10 +51,25 @@ func main() {
 	default:
 		log.Fatalf("unknown -impl %q", *impl)
 	}
+	cpu := cpuEnd - cpu0
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	fmt.Printf("million_timers impl=%s fired=%d seconds=%.3f maxrss_mib=%d\n",
-		*impl, *n, elapsed.Seconds(), ru.Maxrss/1024)
+	fmt.Printf("million_timers impl=%s fired=%d seconds=%.3f maxrss_mib=%d cpu_s=%.3f arm_s=%.3f\n",
+		*impl, *n, elapsed.Seconds(), ru.Maxrss/1024, cpu.Seconds(), armed.Seconds())
+}
+
+// armed is the time arming took (the loop creating and starting every
+// timer).
+var armed time.Duration
+
+// cpuEnd is the process's CPU time when the last timer had fired.
+var cpuEnd time.Duration
+
+// cpuTime returns the process's CPU time, user and system, every thread.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // runUV arms n uv.Timers with timeouts from next on one loop, as an
@@ -79,10 +95,12 @@ func runUV(n int, next func() time.Duration) time.Duration {
 		}
 		timers[i] = t
 	}
+	armed = time.Since(start)
 	if _, err := l.Run(uv.RunDefault); err != nil {
 		log.Fatal(err)
 	}
 	elapsed := time.Since(start)
+	cpuEnd = cpuTime()
 	if fired != n {
 		log.Fatalf("fired %d of %d", fired, n)
 	}
@@ -106,6 +124,9 @@ func runAfterFunc(n int, next func() time.Duration) time.Duration {
 	for range n {
 		time.AfterFunc(next(), f)
 	}
+	armed = time.Since(start)
 	wg.Wait()
-	return time.Since(start)
+	elapsed := time.Since(start)
+	cpuEnd = cpuTime()
+	return elapsed
 }
