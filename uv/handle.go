@@ -146,14 +146,7 @@ func (h *handle) outer() Handle {
 	panic("uv: handle of unknown type " + HandleType(h.typ).String())
 }
 
-// hp returns the C handle; for the loop's lazy timer (ptr nil while
-// open), it creates it first (Loop.flushLazy).
-func (h *handle) hp() *C.uv_handle_t {
-	if h.ptr == nil && h.state == stateOpen {
-		h.loop.flushLazy()
-	}
-	return (*C.uv_handle_t)(h.ptr)
-}
+func (h *handle) hp() *C.uv_handle_t { return (*C.uv_handle_t)(h.ptr) }
 
 // newHandle allocates and initialises the C side of h (uvgo_handle_new,
 // which calls the type's uv_*_init with flags) and registers h in the
@@ -163,7 +156,6 @@ func (l *Loop) newHandle(h Handle, typ HandleType, flags uint, op string) error 
 		return err
 	}
 	l.checkThread(op)
-	l.flushLazy() // keeps libuv's handle order (timer.go)
 	b := h.base()
 	id := l.handles.New(b)
 	r := C.uvgo_handle_new(l.ptr, C.uv_handle_type(typ), C.uintptr_t(id), C.uint(flags))
@@ -230,9 +222,8 @@ func (h *handle) Close(cb func()) error {
 		return err
 	}
 	h.loop.checkThread("Close")
-	p := h.hp() // before startClose: it creates a lazy timer's C side
 	h.startClose(cb)
-	C.uvgo_close(p)
+	C.uvgo_close(h.hp())
 	return nil
 }
 

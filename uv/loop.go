@@ -41,8 +41,6 @@ type Loop struct {
 	id        uint64
 	handles   cbridge.Table[*handle]
 	closing   map[cbridge.ID]closingHandle
-	lazy      *Timer     // the newest timer, before its C side exists (timer.go)
-	lazyID    cbridge.ID // its ID
 	reqs      cbridge.Table[reqEntry]
 	lreqs     cbridge.Table[*Req] // requests of the loop itself (request.go)
 	deferred  deferredQueue
@@ -219,7 +217,6 @@ func (l *Loop) IdleTime() time.Duration {
 // it, and its data field belongs to gouv. The pointer is valid until Close.
 func (l *Loop) Raw() unsafe.Pointer {
 	l.mustOpen("Loop.Raw")
-	l.flushLazy()
 	return unsafe.Pointer(l.ptr)
 }
 
@@ -229,7 +226,6 @@ func (l *Loop) Raw() unsafe.Pointer {
 func (l *Loop) Walk(f func(Handle)) {
 	l.mustOpen("Loop.Walk")
 	l.checkThread("Loop.Walk")
-	l.flushLazy()
 	prev := l.walkFn
 	l.walkFn = f
 	C.uvgo_walk(l.ptr)

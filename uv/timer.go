@@ -2,16 +2,12 @@ package uv
 
 /*
 #include "uvgo.h"
-
-uvgo_new_t uvgo_timer_new_start(uv_loop_t* loop, uintptr_t id,
-                                uint64_t timeout, uint64_t repeat);
 */
 import "C"
 
 import (
 	"math"
 	"time"
-	"unsafe"
 )
 
 // Timer is a timer handle (uv_timer_t): it calls its callback after a
@@ -26,41 +22,13 @@ type Timer struct {
 }
 
 // NewTimer creates a timer on l (uv_timer_init).
-//
-// The C side of the newest timer is created by its first Start, in the
-// same call into C as uv_timer_start (a million timers cost a million
-// crossings fewer), or by whatever else needs it first: any other method
-// of the timer, a new handle, Loop.Walk, Loop.Raw (Loop.flushLazy). libuv
-// sees the same handles in the same order.
 func NewTimer(l *Loop) (*Timer, error) {
-	if l.closed {
-		return nil, ErrLoopClosed
-	}
-	l.checkThread("uv_timer_init")
-	l.flushLazy()
 	t := &Timer{}
-	t.loop, t.typ = l, uint8(TypeTimer)
-	id := l.handles.New(&t.handle)
-	l.dbg.opened(id, TypeTimer)
-	l.lazy, l.lazyID = t, id
+	if err := l.newHandle(t, TypeTimer, 0, "uv_timer_init"); err != nil {
+		return nil, err
+	}
 	return t, nil
 }
-
-// flushLazy creates the C side of the loop's lazy timer, if any (NewTimer).
-func (l *Loop) flushLazy() {
-	t := l.lazy
-	if t == nil {
-		return
-	}
-	r := C.uvgo_handle_new(l.ptr, C.UV_TIMER, C.uintptr_t(l.lazyID), 0)
-	if r.err != 0 {
-		panic(check("uv_timer_init", int(r.err)))
-	}
-	l.lazy = nil
-	t.ptr = r.ptr
-}
-
-func (t *Timer) tp() *C.uv_timer_t { return (*C.uv_timer_t)(unsafe.Pointer(t.hp())) }
 
 // Start arms the timer (uv_timer_start): cb runs timeout from now (from the
 // loop's cached time, Loop.Now), then every repeat if repeat is not zero.
@@ -73,17 +41,8 @@ func (t *Timer) Start(timeout, repeat time.Duration, cb func(*Timer)) error {
 	if cb == nil || timeout < 0 || repeat < 0 {
 		return &Error{Op: "uv_timer_start", Code: EINVAL, Detail: "nil callback or negative duration"}
 	}
-	if t.ptr == nil { // the loop's lazy timer: init and start in one call
-		l := t.loop
-		r := C.uvgo_timer_new_start(l.ptr, C.uintptr_t(l.lazyID), ms(timeout), ms(repeat))
-		if r.err != 0 {
-			return check("uv_timer_start", int(r.err))
-		}
-		t.cb, t.ptr, l.lazy = cb, r.ptr, nil
-		return nil
-	}
 	t.cb = cb
-	return check("uv_timer_start", int(C.uvgo_timer_start(t.tp(), ms(timeout), ms(repeat))))
+	return check("uv_timer_start", int(C.uvgo_timer_start((*C.uv_timer_t)(t.ptr), ms(timeout), ms(repeat))))
 }
 
 // Stop stops the timer (uv_timer_stop); its callback will not run.
@@ -92,7 +51,7 @@ func (t *Timer) Stop() error {
 		return err
 	}
 	t.loop.checkThread("Timer.Stop")
-	return check("uv_timer_stop", int(C.uv_timer_stop(t.tp())))
+	return check("uv_timer_stop", int(C.uv_timer_stop((*C.uv_timer_t)(t.ptr))))
 }
 
 // Again restarts a repeating timer with its repeat interval as the timeout
@@ -102,7 +61,7 @@ func (t *Timer) Again() error {
 	if err := t.startable("uv_timer_again"); err != nil {
 		return err
 	}
-	return check("uv_timer_again", int(C.uv_timer_again(t.tp())))
+	return check("uv_timer_again", int(C.uv_timer_again((*C.uv_timer_t)(t.ptr))))
 }
 
 // SetRepeat sets the repeat interval (uv_timer_set_repeat). It takes effect
@@ -113,7 +72,7 @@ func (t *Timer) SetRepeat(d time.Duration) {
 	if d < 0 {
 		panic("uv: Timer.SetRepeat with a negative duration")
 	}
-	C.uv_timer_set_repeat(t.tp(), ms(d))
+	C.uv_timer_set_repeat((*C.uv_timer_t)(t.ptr), ms(d))
 }
 
 // Repeat returns the repeat interval (uv_timer_get_repeat); 0 once closed.
@@ -121,7 +80,7 @@ func (t *Timer) Repeat() time.Duration {
 	if t.ptr == nil {
 		return 0
 	}
-	return fromMs(uint64(C.uv_timer_get_repeat(t.tp())))
+	return fromMs(uint64(C.uv_timer_get_repeat((*C.uv_timer_t)(t.ptr))))
 }
 
 // DueIn returns the time until the timer's deadline, from the loop's cached
@@ -132,7 +91,7 @@ func (t *Timer) DueIn() time.Duration {
 	if t.ptr == nil {
 		return 0
 	}
-	return fromMs(uint64(C.uv_timer_get_due_in(t.tp())))
+	return fromMs(uint64(C.uv_timer_get_due_in((*C.uv_timer_t)(t.ptr))))
 }
 
 // ms converts d to whole milliseconds, rounding up.

@@ -223,15 +223,6 @@ int uvgo_timer_start(uv_timer_t* t, uint64_t timeout, uint64_t repeat) {
   return uv_timer_start(t, uvgo_timer_cb, timeout, repeat);
 }
 
-/* uvgo_handle_new and uv_timer_start in one call (timer.go, NewTimer). */
-uvgo_new_t uvgo_timer_new_start(uv_loop_t* loop, uintptr_t id,
-                                uint64_t timeout, uint64_t repeat) {
-  uvgo_new_t r = uvgo_handle_new(loop, UV_TIMER, id, 0);
-  if (r.err == 0)
-    uv_timer_start((uv_timer_t*) r.ptr, uvgo_timer_cb, timeout, repeat);
-  return r;
-}
-
 static void uvgo_idle_cb(uv_idle_t* h) {
   goUVIdle(LOOP_ID(h), HANDLE_ID(h));
 }
