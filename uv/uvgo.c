@@ -2,6 +2,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 
 #include "uvgo.h"
 #include "_cgo_export.h"
@@ -245,4 +247,52 @@ static void uvgo_check_cb(uv_check_t* h) {
 
 int uvgo_check_start(uv_check_t* h) {
   return uv_check_start(h, uvgo_check_cb);
+}
+
+/* Fills a sockaddr from plain fields (what Go passes, addr.go); NULL for a
+ * family other than AF_INET and AF_INET6 (UDP's "no address"). */
+const struct sockaddr* uvgo_make_addr(struct sockaddr_storage* ss, int family,
+                                      const uint8_t* ip, uint16_t port,
+                                      uint32_t scope) {
+  memset(ss, 0, sizeof(*ss));
+  if (family == AF_INET) {
+    struct sockaddr_in* a = (struct sockaddr_in*) ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons(port);
+    memcpy(&a->sin_addr, ip, 4);
+  } else if (family == AF_INET6) {
+    struct sockaddr_in6* a = (struct sockaddr_in6*) ss;
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(port);
+    a->sin6_scope_id = scope;
+    memcpy(&a->sin6_addr, ip, 16);
+  } else {
+    return NULL;
+  }
+  return (const struct sockaddr*) ss;
+}
+
+/* Converts a sockaddr to plain fields: EINVAL for NULL, EAFNOSUPPORT for a
+ * family other than AF_INET and AF_INET6 (family is still set). */
+uvgo_addr_t uvgo_sockaddr(const struct sockaddr* sa) {
+  uvgo_addr_t a;
+  memset(&a, 0, sizeof(a));
+  if (sa == NULL) {
+    a.err = UV_EINVAL;
+    return a;
+  }
+  a.family = sa->sa_family;
+  if (sa->sa_family == AF_INET) {
+    const struct sockaddr_in* in = (const struct sockaddr_in*) sa;
+    a.port = ntohs(in->sin_port);
+    memcpy(a.ip, &in->sin_addr, 4);
+  } else if (sa->sa_family == AF_INET6) {
+    const struct sockaddr_in6* in6 = (const struct sockaddr_in6*) sa;
+    a.port = ntohs(in6->sin6_port);
+    a.scope = in6->sin6_scope_id;
+    memcpy(a.ip, &in6->sin6_addr, 16);
+  } else {
+    a.err = UV_EAFNOSUPPORT;
+  }
+  return a;
 }

@@ -87,6 +87,12 @@ typedef struct {
   uint8_t ip[16];
 } uvgo_addr_t;
 
+/* Socket addresses to and from plain fields (uvgo.c). */
+const struct sockaddr* uvgo_make_addr(struct sockaddr_storage* ss, int family,
+                                      const uint8_t* ip, uint16_t port,
+                                      uint32_t scope);
+uvgo_addr_t uvgo_sockaddr(const struct sockaddr* sa);
+
 int uvgo_listen(uv_stream_t* s, int backlog);
 int uvgo_read_start(uv_stream_t* s);
 int uvgo_write(uv_stream_t* s, const char* p, size_t n, uintptr_t id,
@@ -139,7 +145,6 @@ uvgo_new_t uvgo_getaddrinfo(uv_loop_t* loop, uintptr_t id, const char* node,
                             const char* service, int has_hints, int family,
                             int socktype, int protocol, int flags, int async);
 void uvgo_getaddrinfo_free(uv_getaddrinfo_t* req);
-uvgo_addr_t uvgo_sockaddr(const struct sockaddr* sa);
 uvgo_new_t uvgo_getnameinfo(uv_loop_t* loop, uintptr_t id, int family,
                             const uint8_t* ip, uint16_t port, uint32_t scope,
                             int flags, int async);

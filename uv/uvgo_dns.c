@@ -49,31 +49,6 @@ void uvgo_getaddrinfo_free(uv_getaddrinfo_t* req) {
   free(req);
 }
 
-/* Converts an IPv4 or IPv6 socket address to plain fields; any other
- * family gives EAFNOSUPPORT. */
-uvgo_addr_t uvgo_sockaddr(const struct sockaddr* sa) {
-  uvgo_addr_t a;
-  memset(&a, 0, sizeof(a));
-  if (sa == NULL) {
-    a.err = UV_EINVAL;
-    return a;
-  }
-  a.family = sa->sa_family;
-  if (sa->sa_family == AF_INET) {
-    const struct sockaddr_in* in = (const struct sockaddr_in*) sa;
-    a.port = ntohs(in->sin_port);
-    memcpy(a.ip, &in->sin_addr, 4);
-  } else if (sa->sa_family == AF_INET6) {
-    const struct sockaddr_in6* in6 = (const struct sockaddr_in6*) sa;
-    a.port = ntohs(in6->sin6_port);
-    a.scope = in6->sin6_scope_id;
-    memcpy(a.ip, &in6->sin6_addr, 16);
-  } else {
-    a.err = UV_EAFNOSUPPORT;
-  }
-  return a;
-}
-
 static void uvgo_getnameinfo_cb(uv_getnameinfo_t* req, int status,
                                 const char* host, const char* service) {
   goUVReq(UVGO_REQ_LOOP_ID(req), UVGO_REQ_ID(req), status);
@@ -92,19 +67,7 @@ uvgo_new_t uvgo_getnameinfo(uv_loop_t* loop, uintptr_t id, int family,
     r.err = UV_ENOMEM;
     return r;
   }
-  memset(&ss, 0, sizeof(ss));
-  if (family == AF_INET) {
-    struct sockaddr_in* a = (struct sockaddr_in*) &ss;
-    a->sin_family = AF_INET;
-    a->sin_port = htons(port);
-    memcpy(&a->sin_addr, ip, 4);
-  } else {
-    struct sockaddr_in6* a = (struct sockaddr_in6*) &ss;
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(port);
-    a->sin6_scope_id = scope;
-    memcpy(&a->sin6_addr, ip, 16);
-  }
+  uvgo_make_addr(&ss, family, ip, port, scope);
   req->data = (void*) id;
   r.err = uv_getnameinfo(loop, req, async ? uvgo_getnameinfo_cb : NULL,
                          (const struct sockaddr*) &ss, flags);

@@ -150,24 +150,6 @@ int uvgo_shutdown(uv_stream_t* s, uintptr_t id) {
   return err;
 }
 
-/* Fills a sockaddr from plain fields. */
-static void make_addr(struct sockaddr_storage* ss, int family,
-                      const uint8_t* ip, uint16_t port, uint32_t scope) {
-  memset(ss, 0, sizeof(*ss));
-  if (family == AF_INET) {
-    struct sockaddr_in* a = (struct sockaddr_in*) ss;
-    a->sin_family = AF_INET;
-    a->sin_port = htons(port);
-    memcpy(&a->sin_addr, ip, 4);
-  } else {
-    struct sockaddr_in6* a = (struct sockaddr_in6*) ss;
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(port);
-    a->sin6_scope_id = scope;
-    memcpy(&a->sin6_addr, ip, 16);
-  }
-}
-
 /* Sets SO_REUSEPORT on the handle's socket, creating the socket first when
  * the handle has none (libuv 1.44 has no UV_TCP_REUSEPORT). */
 static int set_reuseport(uv_tcp_t* t, int family) {
@@ -197,7 +179,7 @@ int uvgo_tcp_bind(uv_tcp_t* t, int family, const uint8_t* ip, uint16_t port,
     if (err != 0)
       return err;
   }
-  make_addr(&ss, family, ip, port, scope);
+  uvgo_make_addr(&ss, family, ip, port, scope);
   return uv_tcp_bind(t, (struct sockaddr*) &ss, flags);
 }
 
@@ -212,7 +194,7 @@ int uvgo_tcp_connect(uv_tcp_t* t, int family, const uint8_t* ip,
   int err;
   if (req == NULL)
     return UV_ENOMEM;
-  make_addr(&ss, family, ip, port, scope);
+  uvgo_make_addr(&ss, family, ip, port, scope);
   req->data = (void*) id;
   err = uv_tcp_connect(req, t, (struct sockaddr*) &ss, uvgo_connect_cb);
   if (err != 0)
@@ -224,22 +206,12 @@ uvgo_addr_t uvgo_tcp_addr(const uv_tcp_t* t, int peer) {
   struct sockaddr_storage ss;
   int len = sizeof(ss);
   uvgo_addr_t a;
+  int err = peer ? uv_tcp_getpeername(t, (struct sockaddr*) &ss, &len)
+                 : uv_tcp_getsockname(t, (struct sockaddr*) &ss, &len);
+  if (err == 0)
+    return uvgo_sockaddr((struct sockaddr*) &ss);
   memset(&a, 0, sizeof(a));
-  a.err = peer ? uv_tcp_getpeername(t, (struct sockaddr*) &ss, &len)
-               : uv_tcp_getsockname(t, (struct sockaddr*) &ss, &len);
-  if (a.err != 0)
-    return a;
-  a.family = ss.ss_family;
-  if (ss.ss_family == AF_INET) {
-    struct sockaddr_in* in = (struct sockaddr_in*) &ss;
-    a.port = ntohs(in->sin_port);
-    memcpy(a.ip, &in->sin_addr, 4);
-  } else if (ss.ss_family == AF_INET6) {
-    struct sockaddr_in6* in6 = (struct sockaddr_in6*) &ss;
-    a.port = ntohs(in6->sin6_port);
-    a.scope = in6->sin6_scope_id;
-    memcpy(a.ip, &in6->sin6_addr, 16);
-  }
+  a.err = err;
   return a;
 }
 

@@ -62,28 +62,6 @@ uint64_t uvgo_udp_recv_calls(uv_loop_t* loop) {
   return s == NULL ? 0 : s->calls;
 }
 
-/* Fills a sockaddr from plain fields; family 0 means none (NULL). */
-static const struct sockaddr* udp_sockaddr(struct sockaddr_storage* ss,
-                                           int family, const uint8_t* ip,
-                                           uint16_t port, uint32_t scope) {
-  memset(ss, 0, sizeof(*ss));
-  if (family == AF_INET) {
-    struct sockaddr_in* a = (struct sockaddr_in*) ss;
-    a->sin_family = AF_INET;
-    a->sin_port = htons(port);
-    memcpy(&a->sin_addr, ip, 4);
-  } else if (family == AF_INET6) {
-    struct sockaddr_in6* a = (struct sockaddr_in6*) ss;
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(port);
-    a->sin6_scope_id = scope;
-    memcpy(&a->sin6_addr, ip, 16);
-  } else {
-    return NULL;
-  }
-  return (const struct sockaddr*) ss;
-}
-
 /* Converts a sockaddr to plain fields; family stays 0 for NULL or a family
  * other than AF_INET and AF_INET6. */
 static void udp_addr_fields(const struct sockaddr* sa, uvgo_addr_t* a) {
@@ -107,14 +85,14 @@ static void udp_addr_fields(const struct sockaddr* sa, uvgo_addr_t* a) {
 int uvgo_udp_bind(uv_udp_t* u, int family, const uint8_t* ip, uint16_t port,
                   uint32_t scope, unsigned int flags) {
   struct sockaddr_storage ss;
-  return uv_udp_bind(u, udp_sockaddr(&ss, family, ip, port, scope), flags);
+  return uv_udp_bind(u, uvgo_make_addr(&ss, family, ip, port, scope), flags);
 }
 
 /* Connects, or disconnects when family is 0. */
 int uvgo_udp_connect(uv_udp_t* u, int family, const uint8_t* ip,
                      uint16_t port, uint32_t scope) {
   struct sockaddr_storage ss;
-  return uv_udp_connect(u, udp_sockaddr(&ss, family, ip, port, scope));
+  return uv_udp_connect(u, uvgo_make_addr(&ss, family, ip, port, scope));
 }
 
 uvgo_addr_t uvgo_udp_addr(const uv_udp_t* u, int peer) {
@@ -160,7 +138,7 @@ uvgo_send_t uvgo_udp_send(uv_udp_t* u, const char* p, size_t n, int family,
                           const uint8_t* ip, uint16_t port, uint32_t scope,
                           uintptr_t id) {
   struct sockaddr_storage ss;
-  const struct sockaddr* sa = udp_sockaddr(&ss, family, ip, port, scope);
+  const struct sockaddr* sa = uvgo_make_addr(&ss, family, ip, port, scope);
   uv_buf_t buf = uv_buf_init((char*) p, (unsigned int) n);
   uvgo_udp_send_req_t* w;
   uvgo_send_t r = {0, 0};
@@ -203,7 +181,7 @@ int uvgo_udp_try_send(uv_udp_t* u, const char* p, size_t n, int family,
   struct sockaddr_storage ss;
   uv_buf_t buf = uv_buf_init((char*) p, (unsigned int) n);
   return uv_udp_try_send(u, &buf, 1,
-                         udp_sockaddr(&ss, family, ip, port, scope));
+                         uvgo_make_addr(&ss, family, ip, port, scope));
 }
 
 /* Non-recvmmsg handles read into the loop's stream buffer, one datagram at
