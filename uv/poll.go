@@ -6,7 +6,6 @@ package uv
 import "C"
 
 import (
-	"math"
 	"strconv"
 	"strings"
 	"syscall"
@@ -101,8 +100,8 @@ func NewSocketPoll(l *Loop, fd int) (*Poll, error) {
 }
 
 func newPoll(l *Loop, fd int, socket bool, op string) (*Poll, error) {
-	if fd < 0 || fd > math.MaxInt32 {
-		return nil, &Error{Op: op, Code: EBADF, Detail: "fd " + itoa(fd) + " out of range"}
+	if err := validFd(op, fd); err != nil {
+		return nil, err
 	}
 	if socket {
 		if _, err := syscall.GetsockoptInt(fd, syscall.SOL_SOCKET, syscall.SO_TYPE); err != nil {

@@ -170,8 +170,8 @@ func (u *UDP) Open(fd int) error {
 	if err := u.startable("uv_udp_open"); err != nil {
 		return err
 	}
-	if fd < 0 || fd > math.MaxInt32 {
-		return &Error{Op: "uv_udp_open", Code: EBADF, Detail: "bad fd " + strconv.Itoa(fd)}
+	if err := validFd("uv_udp_open", fd); err != nil {
+		return err
 	}
 	return check("uv_udp_open", int(C.uv_udp_open(u.up(), C.uv_os_sock_t(fd))))
 }
