@@ -73,15 +73,11 @@ func goUVPost(lid C.uintptr_t) {
 	l.runPosts()
 }
 
-//export goUVTimer
-func goUVTimer(lid, hid C.uintptr_t) {
-	l, h := lookup(lid, hid)
-	if h == nil {
-		return
+//export goUVTimers
+func goUVTimers(lid C.uintptr_t) {
+	if l := loopByID(uint64(lid)); l != nil {
+		l.timers.run(l)
 	}
-	defer l.trap()
-	t := (*Timer)(unsafe.Pointer(h))
-	t.cb(t)
 }
 
 //export goUVIdle

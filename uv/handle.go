@@ -100,6 +100,7 @@ type handle struct {
 	loop  *Loop
 	typ   uint8 // a HandleType
 	state handleState
+	aux   uint8 // bits a handle type keeps for itself (timerUnref)
 }
 
 func (h *handle) base() *handle { return h }

@@ -44,6 +44,7 @@ type Loop struct {
 	reqs      cbridge.Table[reqEntry]
 	lreqs     cbridge.Table[*Req] // requests of the loop itself (request.go)
 	deferred  deferredQueue
+	timers    timerQueue
 	running   atomic.Bool
 	inUVRun   bool
 	stopping  bool
@@ -170,7 +171,7 @@ func (l *Loop) Stop() {
 // or posted functions waiting (uv_loop_alive).
 func (l *Loop) Alive() bool {
 	l.mustOpen("Loop.Alive")
-	return C.uv_loop_alive(l.ptr) != 0 || l.post.pending()
+	return C.uv_loop_alive(l.ptr) != 0 || l.post.pending() || l.timers.refd > 0
 }
 
 // Now returns the loop's idea of the current time, cached at the start of
@@ -263,6 +264,7 @@ func (l *Loop) Close() error {
 	}
 	l.closed = true
 	l.ptr = nil
+	l.timers = timerQueue{} // dead entries of closed Timers
 	unregisterLoop(l.id)
 	return nil
 }

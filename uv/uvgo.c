@@ -81,6 +81,7 @@ uvgo_new_t uvgo_loop_new(uintptr_t id) {
   }
   uv_unref((uv_handle_t*) &l->post);
   uv_idle_init(&l->loop, &l->deferred); /* cannot fail */
+  uv_timer_init(&l->loop, &l->timers);  /* cannot fail */
   uv_prepare_init(&l->loop, &l->yield);
   uv_prepare_start(&l->yield, uvgo_yield_cb);
   uv_unref((uv_handle_t*) &l->yield);
@@ -100,6 +101,8 @@ void uvgo_internal_close(uv_loop_t* loop) {
     uv_close((uv_handle_t*) &l->deferred, NULL);
   if (!uv_is_closing((uv_handle_t*) &l->yield))
     uv_close((uv_handle_t*) &l->yield, NULL);
+  if (!uv_is_closing((uv_handle_t*) &l->timers))
+    uv_close((uv_handle_t*) &l->timers, NULL);
 }
 
 void uvgo_defer_arm(uv_loop_t* loop) {
@@ -217,12 +220,25 @@ uvgo_new_t uvgo_handle_new(uv_loop_t* loop, uv_handle_type type,
   return r;
 }
 
-static void uvgo_timer_cb(uv_timer_t* h) {
-  goUVTimer(LOOP_ID(h), HANDLE_ID(h));
+/* The loop's one libuv timer fires when its first Timer is due: Go then
+ * runs every Timer due, in libuv's order, in one call (timerq.go). */
+static void uvgo_timers_cb(uv_timer_t* h) {
+  goUVTimers(LOOP_ID(h));
 }
 
-int uvgo_timer_start(uv_timer_t* t, uint64_t timeout, uint64_t repeat) {
-  return uv_timer_start(t, uvgo_timer_cb, timeout, repeat);
+/* Arms the loop's timer for the loop time due (ms) and makes it keep the
+ * loop alive or not, as the Timers it stands for do. */
+void uvgo_timers_arm(uv_loop_t* loop, uint64_t due, int ref) {
+  uv_timer_t* t = &((uvgo_loop_t*) loop)->timers;
+  uv_timer_start(t, uvgo_timers_cb, due > loop->time ? due - loop->time : 0, 0);
+  if (ref)
+    uv_ref((uv_handle_t*) t);
+  else
+    uv_unref((uv_handle_t*) t);
+}
+
+void uvgo_timers_stop(uv_loop_t* loop) {
+  uv_timer_stop(&((uvgo_loop_t*) loop)->timers);
 }
 
 static void uvgo_idle_cb(uv_idle_t* h) {

@@ -33,6 +33,8 @@ typedef struct {
   uv_async_t post;          /* wakes the loop for Loop.Post; data is 0 */
   uv_idle_t deferred;       /* runs deferred Go callbacks; data is 0 */
   uv_prepare_t yield;       /* ends uv_run now and then; data is 0 */
+  uv_timer_t timers;        /* due when the loop's first Timer is (timer.go,
+                               timerq.go); data is 0 */
   uint64_t yield_at;        /* loop time (ms) after which it does */
   int yielded;              /* set when it did */
   size_t rbuf_cap;          /* 0 makes alloc_cb fail (tests) */
@@ -71,7 +73,8 @@ void uvgo_close(uv_handle_t* h);
 void uvgo_close_cb(uv_handle_t* h);
 void uvgo_walk(uv_loop_t* loop);
 
-int uvgo_timer_start(uv_timer_t* t, uint64_t timeout, uint64_t repeat);
+void uvgo_timers_arm(uv_loop_t* loop, uint64_t due, int ref);
+void uvgo_timers_stop(uv_loop_t* loop);
 int uvgo_idle_start(uv_idle_t* h);
 int uvgo_prepare_start(uv_prepare_t* h);
 int uvgo_check_start(uv_check_t* h);
