@@ -69,6 +69,12 @@
 // [TTY], [UDP], [Poll], [FSEvent], [FSPoll], [Signal] and [Process]. The
 // loop's own [Loop.Post] is the way in from other goroutines.
 //
+// A [Timer] keeps libuv's semantics and order (deadline, then start order;
+// the timers due in one iteration see each other's Start, Stop and Close at
+// once), but the loop keeps its started timers in a heap on the Go side
+// behind one libuv timer, and fires every timer due in one call from C:
+// Start costs no call into C unless it moves the loop's first deadline.
+//
 // [Poll] is how a C library's file descriptors join the loop: the loop
 // says when an fd it does not own is readable, writable, disconnected or
 // has urgent data, and the library does the I/O. The fd stays the
