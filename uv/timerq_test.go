@@ -243,3 +243,154 @@ func TestTimerQueueMany(t *testing.T) {
 		require.NoError(t, tm.Close(nil))
 	}
 }
+
+// Random starts, stops, restarts, repeat changes, unrefs and closes, from
+// callbacks and before Run, checked against a model of libuv 1.44's timer
+// heap: every callback must be for the earliest started timer by (deadline,
+// start order), at or after its deadline, and IsActive and DueIn must agree
+// with the model after every operation.
+func TestTimerQueueModel(t *testing.T) {
+	for seed := range uint64(8) {
+		t.Run("seed="+itoa(int(seed)), func(t *testing.T) { timerModelRun(t, seed) })
+	}
+}
+
+// modelFires is how many callbacks each seed of TestTimerQueueModel runs.
+const modelFires = 500
+
+type modelTimer struct {
+	active, closed bool
+	due, seq, rep  uint64
+}
+
+func timerModelRun(t *testing.T, seed uint64) {
+	l := newLoop(t)
+	rng := rand.New(rand.NewPCG(seed, 7))
+	ts := newTimers(t, l, 40)
+	model := make([]modelTimer, len(ts))
+	var seq uint64
+	now := func() uint64 { return uint64(l.Now() / time.Millisecond) }
+	fires, bad := 0, 0
+	var cb func(*Timer)
+	index := func(tm *Timer) int { return slices.Index(ts, tm) }
+	start := func(i int, due, rep uint64) {
+		seq++
+		model[i] = modelTimer{active: true, due: due, seq: seq, rep: rep}
+	}
+	check := func(i int) {
+		m := model[i]
+		if m.closed {
+			return
+		}
+		if ts[i].IsActive() != m.active {
+			bad++
+			t.Errorf("timer %d: IsActive %v, model %v", i, ts[i].IsActive(), m.active)
+		}
+		want := time.Duration(0)
+		if m.due > now() {
+			want = time.Duration(m.due-now()) * time.Millisecond
+		}
+		if m.seq != 0 && ts[i].DueIn() != want {
+			bad++
+			t.Errorf("timer %d: DueIn %v, model %v", i, ts[i].DueIn(), want)
+		}
+	}
+	op := func() {
+		i := rng.IntN(len(ts))
+		if model[i].closed {
+			return
+		}
+		tm := ts[i]
+		switch k := rng.IntN(20); {
+		case k < 8:
+			timeout, rep := uint64(rng.IntN(15)), uint64(0)
+			if rng.IntN(3) == 0 {
+				rep = uint64(1 + rng.IntN(8))
+			}
+			assert.NoError(t, tm.Start(time.Duration(timeout)*time.Millisecond, time.Duration(rep)*time.Millisecond, cb))
+			start(i, now()+timeout, rep)
+		case k < 12:
+			assert.NoError(t, tm.Stop())
+			model[i].active = false
+		case k < 14:
+			err := tm.Again()
+			if model[i].seq == 0 {
+				assert.Error(t, err, "Again on a timer never started")
+			} else if assert.NoError(t, err) && model[i].rep != 0 {
+				start(i, now()+model[i].rep, model[i].rep)
+			}
+		case k < 16:
+			rep := uint64(rng.IntN(6))
+			tm.SetRepeat(time.Duration(rep) * time.Millisecond)
+			model[i].rep = rep
+		case k < 18:
+			if rng.IntN(2) == 0 {
+				tm.Unref()
+			} else {
+				tm.Ref()
+			}
+		default:
+			if rng.IntN(4) == 0 {
+				assert.NoError(t, tm.Close(nil))
+				model[i].closed, model[i].active = true, false
+			}
+		}
+		check(i)
+	}
+	cb = func(tm *Timer) {
+		i := index(tm)
+		n := now()
+		first := -1
+		for j, m := range model {
+			if m.active && (first < 0 || m.due < model[first].due || m.due == model[first].due && m.seq < model[first].seq) {
+				first = j
+			}
+		}
+		if first != i || model[i].due > n {
+			bad++
+			t.Errorf("fired timer %d (due %d, seq %d) at %d; the model's first is %d", i, model[i].due, model[i].seq, n, first)
+		}
+		if model[i].rep != 0 {
+			start(i, n+model[i].rep, model[i].rep)
+		} else {
+			model[i].active = false
+		}
+		check(i)
+		fires++
+		if fires >= modelFires || bad > 5 {
+			for j := range ts {
+				if !model[j].closed {
+					assert.NoError(t, ts[j].Close(nil))
+					model[j].closed = true
+				}
+			}
+			return
+		}
+		for range rng.IntN(4) {
+			op()
+		}
+	}
+	for range 60 {
+		op()
+	}
+	// Keep the loop alive while unref'd timers are the only ones started.
+	keep, err := NewTimer(l)
+	require.NoError(t, err)
+	require.NoError(t, keep.Start(time.Hour, 0, func(*Timer) {}))
+	for fires < modelFires && bad <= 5 && slices.ContainsFunc(model, func(m modelTimer) bool { return !m.closed }) {
+		started := 0
+		for _, m := range model {
+			if m.active {
+				started++
+			}
+		}
+		if started == 0 {
+			op()
+			continue
+		}
+		runLoop(t, l, RunOnce)
+	}
+	assert.NoError(t, keep.Close(nil))
+	runLoop(t, l, RunDefault)
+	assert.Zero(t, l.timers.n)
+}
