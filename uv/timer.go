@@ -54,13 +54,19 @@ func (t *Timer) Start(timeout, repeat time.Duration, cb func(*Timer)) error {
 	if cb == nil || timeout < 0 || repeat < 0 {
 		return &Error{Op: "uv_timer_start", Code: EINVAL, Detail: "nil callback or negative duration"}
 	}
+	t.cb = cb
+	t.schedule(uint64(ms(timeout)), uint64(ms(repeat)))
+	return nil
+}
+
+// schedule (re)starts t timeout ms from the loop's time, as uv_timer_start
+// does once its checks pass.
+func (t *Timer) schedule(timeout, repeat uint64) {
 	l := t.loop
 	if t.started() {
 		l.timers.stop(l, t)
 	}
-	t.cb = cb
-	l.timers.start(l, t, addMs(l.now(), uint64(ms(timeout))), uint64(ms(repeat)))
-	return nil
+	l.timers.start(l, t, addMs(l.now(), timeout), repeat)
 }
 
 // Stop stops the timer (uv_timer_stop); its callback will not run.
@@ -86,11 +92,7 @@ func (t *Timer) Again() error {
 		return &Error{Op: "uv_timer_again", Code: EINVAL, Detail: "timer never started"}
 	}
 	if r := uint64(t.tp().repeat); r != 0 {
-		l := t.loop
-		if t.started() {
-			l.timers.stop(l, t)
-		}
-		l.timers.start(l, t, addMs(l.now(), r), r)
+		t.schedule(r, r)
 	}
 	return nil
 }

@@ -85,17 +85,23 @@ func (q *timerQueue) start(l *Loop, t *Timer, due, repeat uint64) {
 
 // stop unschedules a started t (uv_timer_stop): its entry is now dead.
 func (q *timerQueue) stop(l *Loop, t *Timer) {
-	t.tp().start_id = 0
-	q.live--
-	if t.aux&timerUnref == 0 {
-		q.refd--
-	}
+	q.unschedule(t)
 	q.dead++
 	if q.dead > 64 && q.dead > q.n/2 {
 		q.compact()
 	}
 	if !q.running {
 		q.sync(l)
+	}
+}
+
+// unschedule marks a started t stopped and uncounts it; its entry is
+// either popped already (run) or left dead (stop).
+func (q *timerQueue) unschedule(t *Timer) {
+	t.tp().start_id = 0
+	q.live--
+	if t.aux&timerUnref == 0 {
+		q.refd--
 	}
 }
 
@@ -153,11 +159,7 @@ func (q *timerQueue) run(l *Loop) {
 			q.dead--
 			continue
 		}
-		t.tp().start_id = 0
-		q.live--
-		if t.aux&timerUnref == 0 {
-			q.refd--
-		}
+		q.unschedule(t)
 		if r := uint64(t.tp().repeat); r != 0 {
 			q.start(l, t, addMs(l.now(), r), r)
 		}
@@ -209,7 +211,12 @@ func (q *timerQueue) pop() {
 	if q.n > 0 {
 		q.down(0, last)
 	}
-	if spare := len(q.chunks) - (q.n+timerChunk-1)/timerChunk; spare > 1 {
+	q.trimChunks()
+}
+
+// trimChunks gives back the chunks beyond the one spare the heap keeps.
+func (q *timerQueue) trimChunks() {
+	for len(q.chunks) > (q.n+timerChunk-1)/timerChunk+1 {
 		q.chunks[len(q.chunks)-1] = nil
 		q.chunks = q.chunks[:len(q.chunks)-1]
 	}
@@ -250,10 +257,7 @@ func (q *timerQueue) compact() {
 		*q.at(i) = timerEntry{}
 	}
 	q.n, q.dead = n, 0
-	for len(q.chunks) > (n+timerChunk-1)/timerChunk+1 {
-		q.chunks[len(q.chunks)-1] = nil
-		q.chunks = q.chunks[:len(q.chunks)-1]
-	}
+	q.trimChunks()
 	for i := (n - 2) / 4; n > 1 && i >= 0; i-- {
 		q.down(i, *q.at(i))
 	}
