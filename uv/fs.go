@@ -147,6 +147,22 @@ func (c *fsCall) flags(flags, known int) error {
 	return nil
 }
 
+// runInt runs a call whose result is a count or an fd: the request's
+// result, or zero when it failed, to cb (if not nil) and to the caller.
+func (c *fsCall) runInt(pin func(*runtime.Pinner), zero int, cb func(int, error),
+	start func(id C.uintptr_t) C.uvgo_new_t) (int, *Req, error) {
+	n := zero
+	r, err := c.run(pin, start, func(req *C.uv_fs_t, err error) {
+		if err == nil {
+			n = int(req.result)
+		}
+		if cb != nil {
+			cb(n, err)
+		}
+	})
+	return n, r, err
+}
+
 // run starts the request (start gets the request's ID), or runs it when
 // the call is synchronous (start gets 0). pin, when not nil, pins the Go
 // memory the request uses: into the request's Pinner until its callback
@@ -218,18 +234,9 @@ func FSOpen(l *Loop, path string, flags int, mode os.FileMode, cb func(fd int, e
 	if flags < 0 || flags > 1<<31-1 {
 		return -1, nil, c.flags(flags, 0)
 	}
-	fd := -1
-	r, err := c.run(nil, func(id C.uintptr_t) C.uvgo_new_t {
+	return c.runInt(nil, -1, cb, func(id C.uintptr_t) C.uvgo_new_t {
 		return C.uvgo_fs_open(l.ptr, id, p, C.int(flags), unixMode(mode))
-	}, func(req *C.uv_fs_t, err error) {
-		if err == nil {
-			fd = int(req.result)
-		}
-		if cb != nil {
-			cb(fd, err)
-		}
 	})
-	return fd, r, err
 }
 
 // fdCall is the shape of the calls on one fd without results: close,
@@ -299,18 +306,9 @@ func rwCall(l *Loop, op string, fd int, bufs [][]byte, off int64, cb func(int, e
 		return 0, nil, c.fail(EINVAL, "negative offset")
 	}
 	vec, pin := fsBufs(bufs)
-	n := 0
-	r, err := c.run(pin, func(id C.uintptr_t) C.uvgo_new_t {
+	return c.runInt(pin, 0, cb, func(id C.uintptr_t) C.uvgo_new_t {
 		return start(id, unsafe.SliceData(vec), C.uint(len(vec)))
-	}, func(req *C.uv_fs_t, err error) {
-		if err == nil {
-			n = int(req.result)
-		}
-		if cb != nil {
-			cb(n, err)
-		}
 	})
-	return n, r, err
 }
 
 // FSRead reads from fd into p (uv_fs_read) at offset off, or at the file's
@@ -543,18 +541,9 @@ func FSSendfile(l *Loop, outFd, inFd int, off int64, length int, cb func(n int, 
 	if off < 0 || length < 0 {
 		return 0, nil, c.fail(EINVAL, "negative offset or length")
 	}
-	n := 0
-	r, err := c.run(nil, func(id C.uintptr_t) C.uvgo_new_t {
+	return c.runInt(nil, 0, cb, func(id C.uintptr_t) C.uvgo_new_t {
 		return C.uvgo_fs_sendfile(l.ptr, id, C.int(outFd), C.int(inFd), C.int64_t(off), C.size_t(length))
-	}, func(req *C.uv_fs_t, err error) {
-		if err == nil {
-			n = int(req.result)
-		}
-		if cb != nil {
-			cb(n, err)
-		}
 	})
-	return n, r, err
 }
 
 // FSLink makes newPath a hard link to path (uv_fs_link). With a nil cb it
