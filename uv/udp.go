@@ -379,8 +379,8 @@ func (u *UDP) SetTTL(ttl int) error {
 	if err := u.startable("uv_udp_set_ttl"); err != nil {
 		return err
 	}
-	if ttl < 1 || ttl > 255 {
-		return &Error{Op: "uv_udp_set_ttl", Code: EINVAL, Detail: "ttl " + strconv.Itoa(ttl) + " not in 1..255"}
+	if err := ttlIn("uv_udp_set_ttl", ttl, 1); err != nil {
+		return err
 	}
 	return check("uv_udp_set_ttl", int(C.uv_udp_set_ttl(u.up(), C.int(ttl))))
 }
@@ -400,10 +400,18 @@ func (u *UDP) SetMulticastTTL(ttl int) error {
 	if err := u.startable("uv_udp_set_multicast_ttl"); err != nil {
 		return err
 	}
-	if ttl < 0 || ttl > 255 {
-		return &Error{Op: "uv_udp_set_multicast_ttl", Code: EINVAL, Detail: "ttl " + strconv.Itoa(ttl) + " not in 0..255"}
+	if err := ttlIn("uv_udp_set_multicast_ttl", ttl, 0); err != nil {
+		return err
 	}
 	return check("uv_udp_set_multicast_ttl", int(C.uv_udp_set_multicast_ttl(u.up(), C.int(ttl))))
+}
+
+// ttlIn returns EINVAL for a ttl outside lo..255.
+func ttlIn(op string, ttl, lo int) error {
+	if ttl < lo || ttl > 255 {
+		return &Error{Op: op, Code: EINVAL, Detail: "ttl " + strconv.Itoa(ttl) + " not in " + strconv.Itoa(lo) + "..255"}
+	}
+	return nil
 }
 
 // SetMulticastInterface sets the interface multicast datagrams are sent
