@@ -8,6 +8,7 @@ package uvhttp
 #cgo nocallback uvh_read_start
 #cgo nocallback uvh_conn_new
 #cgo nocallback uvh_conn_free
+#cgo nocallback uvh_conn_detach
 #include "engine.h"
 */
 import "C"
@@ -89,6 +90,10 @@ func newCConn(L *C.uvh_loop_t, t *uv.TCP, id uint64, maxHdr, maxBody int64) *C.u
 }
 
 func freeCConn(c *C.uvh_conn_t) { C.uvh_conn_free(c) }
+
+// dropCConn frees a connection's C state while its handle stays open
+// (detach): the handle's slot is cleared first.
+func dropCConn(c *C.uvh_conn_t) { C.uvh_conn_detach(c) }
 
 func readStart(c *C.uvh_conn_t) int { return int(C.uvh_read_start(c)) }
 

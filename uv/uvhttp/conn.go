@@ -35,17 +35,20 @@ type conn struct {
 	id     cbridge.ID
 	remote netip.AddrPort
 
-	req  Request
-	w    ResponseWriter
-	inReq   bool // a head was parsed and its request is not done
-	kept    bool // req's head and headers were copied out of the batch
-	keep    bool // answer keep-alive (false once closing is decided)
-	held    bool // a response is pending: later requests wait
-	closing bool // close once the responses are written
-	shut    bool // the write side is shut down or being so
-	shutOK  bool // and its shutdown is done
-	eof     bool // the peer ended its side
-	gone    bool // Close was called
+	req       Request
+	w         ResponseWriter
+	inReq     bool // a head was parsed and its request is not done
+	kept      bool // req's head and headers were copied out of the batch
+	keep      bool // answer keep-alive (false once closing is decided)
+	held      bool // a response is pending: later requests wait
+	closing   bool // close once the responses are written
+	shut      bool // the write side is shut down or being so
+	shutOK    bool // and its shutdown is done
+	eof       bool // the peer ended its side
+	gone      bool // Close was called
+	paused    bool // pauseRead
+	inBatch   bool // batch is running
+	continued bool // 100 Continue was sent for the current request
 
 	out     []byte // responses of the batch, written at its end
 	headBuf []byte // a head kept across batches
@@ -60,6 +63,7 @@ type conn struct {
 	onClose    func()
 	onShutdown func(error)
 	resumeFn   func()
+	detachCb   func(t *uv.TCP, rest []byte)
 }
 
 func (ls *loopState) newConn(t *uv.TCP) error {
@@ -96,6 +100,8 @@ func (ls *loopState) newConn(t *uv.TCP) error {
 // parsed, valid until batch returns.
 func (c *conn) batch(buf []byte) {
 	ev, hdrs := events(c.ls.c)
+	c.inBatch = true
+	defer c.endBatch()
 	for i := range ev {
 		if c.gone {
 			return
@@ -121,8 +127,20 @@ func (c *conn) batch(buf []byte) {
 	if c.inReq && !c.kept && !c.gone {
 		c.keepHead()
 	}
+}
+
+// endBatch writes the batch's responses and hands a detached connection
+// over.
+func (c *conn) endBatch() {
+	c.inBatch = false
+	if c.detachCb != nil {
+		c.finishDetach()
+		return
+	}
 	c.flush()
-	c.setPhase(c.nextPhase())
+	if !c.gone {
+		c.setPhase(c.nextPhase())
+	}
 }
 
 // head starts a request from its parsed head.
@@ -141,7 +159,7 @@ func (c *conn) head(buf []byte, hdrs []hdrRec, e *C.uvh_ev_t) {
 	} else if e.flags&flagChunked == 0 {
 		r.ContentLength = 0
 	}
-	c.inReq, c.kept = true, false
+	c.inReq, c.kept, c.continued = true, false, false
 	c.setPhase(phaseBody)
 	if r.major == 1 && r.minor >= 1 && r.Header("Host") == nil {
 		c.fail(400)
@@ -201,7 +219,9 @@ func (c *conn) stopAt(buf []byte, rest []C.uvh_ev_t) {
 		from = cut
 	}
 	c.pending = append(c.pending, buf[from:]...)
-	c.tcp.ReadStop()
+	if c.detachCb == nil {
+		c.tcp.ReadStop()
+	}
 }
 
 // hold stops answering later requests until release: the engine hook for
@@ -236,7 +256,7 @@ func (c *conn) resume() {
 		feed(c.ls.c, c.c, c.feeding[off:off+n])
 		off += n
 	}
-	if !c.gone && !c.held && !c.closing && !c.eof {
+	if !c.gone && !c.held && !c.closing && !c.eof && !c.paused {
 		readStart(c.c)
 	}
 }

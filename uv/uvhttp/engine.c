@@ -226,6 +226,15 @@ void uvh_conn_free(uvh_conn_t* c) {
   free(c);
 }
 
+/* Frees c while its handle lives on, without the engine. */
+void uvh_conn_detach(uvh_conn_t* c) {
+  SLOT(c->s) = NULL;
+  if (c->running)
+    c->detached = 1; /* uvh_execute frees it once Go returns */
+  else
+    uvh_conn_free(c);
+}
+
 static void alloc_cb(uv_handle_t* h, size_t suggested, uv_buf_t* buf) {
   uvh_conn_t* c = SLOT(h);
   (void) suggested;
@@ -351,7 +360,13 @@ void uvh_execute(uvh_conn_t* c, const char* data, size_t n) {
     if (e != NULL)
       e->code = 431;
   }
+  c->running = 1;
   goUVHTTPBatch(L->id, c->id, (char*) base, n);
+  c->running = 0;
+  if (c->detached) {
+    uvh_conn_free(c);
+    return;
+  }
   if (c->stop || c->dead || !c->in_head || c->head == NULL)
     drop_carry(c);
   else

@@ -79,6 +79,8 @@ typedef struct {
   int dead;          /* an error was reported: parse no more */
   int stop;          /* Go rewound the parser during the batch */
   int discard;       /* read and drop everything (lingering close) */
+  int running;       /* Go is answering a batch */
+  int detached;      /* freed by Go during the batch: free after it */
   /* A head cut by the end of a read: its bytes and headers so far. */
   char* carry;
   size_t clen, ccap;
@@ -91,6 +93,7 @@ void uvh_loop_free(uvh_loop_t* L);
 uvh_conn_t* uvh_conn_new(uvh_loop_t* L, void* tcp, uintptr_t id,
                          uint64_t maxhdr, uint64_t maxbody);
 void uvh_conn_free(uvh_conn_t* c);
+void uvh_conn_detach(uvh_conn_t* c);
 int uvh_read_start(uvh_conn_t* c);
 void uvh_execute(uvh_conn_t* c, const char* data, size_t n);
 size_t uvh_rewind(uvh_conn_t* c);

@@ -9,9 +9,7 @@ type onLoopFace struct{}
 // head sends 100 Continue to a request that asks for it before sending
 // its body; the handler runs once the body is in (done).
 func (onLoopFace) head(c *conn, r *Request) {
-	if r.ContentLength != 0 && equalFold(r.Header("Expect"), "100-continue") && r.minor >= 1 {
-		c.out = append(c.out, "HTTP/1.1 100 Continue\r\n\r\n"...)
-	}
+	c.sendContinue()
 }
 
 // body gathers the body: a view of the batch while it is one piece of
