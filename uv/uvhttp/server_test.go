@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -288,3 +289,39 @@ func TestServeOnLoop(t *testing.T) {
 }
 
 func netipLoopback() netip.AddrPort { return netip.MustParseAddrPort("127.0.0.1:0") }
+
+// StreamBody: the handler runs at the head and takes the body as it
+// streams, answering once it is whole.
+func TestStreamBody(t *testing.T) {
+	s := &uvhttp.Server{Addr: "127.0.0.1:0", StreamBody: true, MaxBodyBytes: 64 << 20}
+	s.Handler = func(w *uvhttp.ResponseWriter, r *uvhttp.Request) {
+		if r.Method() != "POST" {
+			w.WriteString("no body")
+			return
+		}
+		w.Hold()
+		n, pieces := 0, 0
+		r.OnBody(func(p []byte, done bool) {
+			n += len(p)
+			pieces++
+			if done {
+				fmt.Fprintf(w, "%d bytes", n)
+				w.End()
+			}
+		})
+	}
+	addr := startServer(t, s)
+	body := strings.Repeat("z", 10<<20)
+	resp, err := http.Post("http://"+addr+"/", "text/plain", strings.NewReader(body))
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, fmt.Sprintf("%d bytes", len(body)), string(b))
+	c, br := dial(t, addr)
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	_, got := readResp(t, br)
+	assert.Equal(t, "5 bytes", got)
+	_, got = readResp(t, br)
+	assert.Equal(t, "no body", got)
+	http.DefaultClient.CloseIdleConnections()
+}
