@@ -67,14 +67,9 @@ type conn struct {
 }
 
 func (ls *loopState) newConn(t *uv.TCP) error {
-	var c *conn
-	if n := len(ls.free); n > 0 {
-		c = ls.free[n-1]
-		ls.free = ls.free[:n-1]
-		*c = conn{out: c.out[:0], headBuf: c.headBuf[:0], hdrBuf: c.hdrBuf[:0], bodyBuf: c.bodyBuf[:0]}
-	} else {
-		c = &conn{}
-	}
+	// A conn is never reused: a handler may keep its ResponseWriter past
+	// the connection's end (a timer's End), and must find it closed.
+	c := &conn{}
 	c.ls, c.tcp, c.keep = ls, t, true
 	c.onClose = c.closed
 	c.onShutdown = c.shutDone

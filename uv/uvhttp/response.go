@@ -167,7 +167,7 @@ func (w *ResponseWriter) finish() {
 	}
 	if !w.sent {
 		c.out = w.appendHead(c.out, len(w.body))
-		if !w.head {
+		if !w.head && bodyAllowed(w.status) {
 			c.out = append(c.out, w.body...)
 		}
 		w.body = w.body[:0]

@@ -325,3 +325,34 @@ func TestStreamBody(t *testing.T) {
 	assert.Equal(t, "no body", got)
 	http.DefaultClient.CloseIdleConnections()
 }
+
+// A held response ended after its connection was reset goes nowhere, and
+// the server goes on.
+func TestEndAfterReset(t *testing.T) {
+	ended := make(chan struct{})
+	s := &uvhttp.Server{Addr: "127.0.0.1:0"}
+	s.Handler = func(w *uvhttp.ResponseWriter, r *uvhttp.Request) {
+		if string(r.Path()) != "/held" {
+			w.WriteString("ok")
+			return
+		}
+		w.Hold()
+		tm, _ := uv.NewTimer(uvhttp.LoopOf(s, 0))
+		tm.Start(100*time.Millisecond, 0, func(tm *uv.Timer) {
+			w.WriteString("too late")
+			w.End()
+			tm.Close(nil)
+			close(ended)
+		})
+	}
+	addr := startServer(t, s)
+	c, _ := dial(t, addr)
+	io.WriteString(c, "GET /held HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.(*net.TCPConn).SetLinger(0)
+	c.Close()
+	<-ended
+	c2, br := dial(t, addr)
+	io.WriteString(c2, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	_, body := readResp(t, br)
+	assert.Equal(t, "ok", body)
+}
