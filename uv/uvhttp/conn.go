@@ -56,6 +56,7 @@ type conn struct {
 	bodyBuf []byte
 	pending []byte // bytes read but not parsed while held
 	feeding []byte
+	vec     [2][]byte // flushWith's buffers
 
 	phase int   // what the deadline bounds (timeouts.go)
 	since int64 // when the phase began, in loop milliseconds
@@ -282,6 +283,21 @@ func (c *conn) flush() {
 	}
 	if c.closing && !c.held {
 		c.shutdown()
+	}
+}
+
+// flushWith writes the output so far and then body, in one write
+// (uv_try_write first, as flush).
+func (c *conn) flushWith(body []byte) {
+	if c.gone {
+		return
+	}
+	c.vec[0], c.vec[1] = c.out, body
+	err := c.tcp.WriteV(c.vec[:], nil)
+	c.vec = [2][]byte{}
+	c.out = c.out[:0]
+	if err != nil {
+		c.close()
 	}
 }
 
