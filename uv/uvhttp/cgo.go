@@ -1,7 +1,7 @@
 package uvhttp
 
 /*
-#cgo pkg-config: libuv-static
+#cgo CFLAGS: -O2 -Wall -Wno-unused-parameter
 #cgo CFLAGS: -I/usr/share/include/llhttp
 #cgo noescape uvh_rewind
 #cgo nocallback uvh_rewind
