@@ -34,6 +34,7 @@ type Stream interface {
 	IsReadable() bool
 	IsWritable() bool
 	WriteQueueSize() int
+	SetBlocking(blocking bool) error
 	streamBase() *stream
 }
 
@@ -249,6 +250,24 @@ func (s *stream) Shutdown(cb func(err error)) error {
 		return err
 	}
 	return nil
+}
+
+// SetBlocking puts the stream's fd in blocking mode, or back in
+// non-blocking mode (uv_stream_set_blocking). In blocking mode Write and
+// TryWrite hand all their bytes to the kernel before they return, blocking
+// the loop's goroutine as long as that takes; libuv means it for pipes and
+// TTYs whose other end must see every byte before the program exits. It is
+// EBADF on a stream without an fd.
+func (s *stream) SetBlocking(blocking bool) error {
+	if err := s.live(); err != nil {
+		return err
+	}
+	s.loop.checkThread("uv_stream_set_blocking")
+	var b C.int
+	if blocking {
+		b = 1
+	}
+	return check("uv_stream_set_blocking", int(C.uv_stream_set_blocking(s.sp(), b)))
 }
 
 // IsReadable reports whether the stream can be read (uv_is_readable).
