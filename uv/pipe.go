@@ -98,6 +98,22 @@ func (p *Pipe) Open(fd int) error {
 	return check("uv_pipe_open", int(C.uv_pipe_open(p.pp(), C.uv_file(fd))))
 }
 
+// SetPendingInstances sets how many pipe instances a Windows named pipe
+// server keeps ready for clients (uv_pipe_pending_instances). It has no
+// effect on Unix, where libuv ignores it; it is here so that code written
+// for both keeps its call. count must be at least 1 (EINVAL otherwise).
+func (p *Pipe) SetPendingInstances(count int) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	if count < 1 || count > 1<<31-1 {
+		return &Error{Op: "uv_pipe_pending_instances", Code: EINVAL, Detail: "count " + itoa(count) + " out of range 1 to 2^31-1"}
+	}
+	p.loop.checkThread("uv_pipe_pending_instances")
+	C.uv_pipe_pending_instances(p.pp(), C.int(count))
+	return nil
+}
+
 // LocalAddr returns the path the pipe is bound to (uv_pipe_getsockname).
 func (p *Pipe) LocalAddr() (string, error) { return p.name("uv_pipe_getsockname", 0) }
 

@@ -69,3 +69,18 @@ func TestPipeSetNonBlocking(t *testing.T) {
 	}
 	assert.Equal(t, total, written)
 }
+
+// TestPipePendingInstances: the number of pending pipe instances is a
+// Windows setting; Unix accepts and ignores it, before and after bind.
+func TestPipePendingInstances(t *testing.T) {
+	l := newLoop(t)
+	p := newTestPipe(t, l)
+	assert.NoError(t, p.SetPendingInstances(8))
+	require.NoError(t, p.Bind(sockPath(t, "pipe")))
+	assert.NoError(t, p.SetPendingInstances(16))
+	require.NoError(t, p.Listen(128, func(error) { t.Error("connection callback ran") }))
+	assert.ErrorIs(t, p.SetPendingInstances(0), syscall.EINVAL)
+	require.NoError(t, p.Close(nil))
+	assert.False(t, runLoop(t, l, RunDefault))
+	assert.ErrorIs(t, p.SetPendingInstances(8), ErrClosed)
+}
