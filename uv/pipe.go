@@ -114,6 +114,30 @@ func (p *Pipe) SetPendingInstances(count int) error {
 	return nil
 }
 
+// PipeMode is who may use a bound pipe's socket file, for Chmod.
+type PipeMode int
+
+// Pipe modes; PipeReadable|PipeWritable gives both.
+const (
+	// PipeReadable lets every user read the socket file (UV_READABLE).
+	PipeReadable PipeMode = C.UV_READABLE
+	// PipeWritable lets every user write it, and so connect (UV_WRITABLE).
+	PipeWritable PipeMode = C.UV_WRITABLE
+)
+
+// Chmod opens the socket file of a bound pipe to every user, for reading,
+// writing or both (uv_pipe_chmod); it adds permission bits and removes
+// none. A pipe with no socket (not bound, or closing) is EBADF; one bound
+// to an abstract name is ENOENT, having no file; any other mode is
+// EINVAL.
+func (p *Pipe) Chmod(mode PipeMode) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	p.loop.checkThread("uv_pipe_chmod")
+	return check("uv_pipe_chmod", int(C.uv_pipe_chmod(p.pp(), C.int(mode))))
+}
+
 // LocalAddr returns the path the pipe is bound to (uv_pipe_getsockname).
 func (p *Pipe) LocalAddr() (string, error) { return p.name("uv_pipe_getsockname", 0) }
 

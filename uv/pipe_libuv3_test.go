@@ -640,3 +640,37 @@ func TestIPCListenAfterBindTwice(t *testing.T) {
 	assert.NoError(t, listenErrs[0])
 	assert.ErrorIs(t, listenErrs[1], syscall.EADDRINUSE)
 }
+
+// TestPipeSetChmod: Chmod adds read, write or both permissions for every
+// user to a bound pipe's socket file; a bad mode is EINVAL, a pipe with no
+// socket (unbound, closing) EBADF. (libuv's pipe_set_chmod; not in
+// LIBUV_TESTS.md's rows, ported with Chmod.)
+func TestPipeSetChmod(t *testing.T) {
+	l := newLoop(t)
+	path := sockPath(t, "pipe")
+	p := newTestPipe(t, l)
+	assert.ErrorIs(t, p.Chmod(PipeReadable), syscall.EBADF, "not bound")
+	require.NoError(t, p.Bind(path))
+	require.NoError(t, os.Chmod(path, 0o700))
+	perm := func() os.FileMode {
+		fi, err := os.Stat(path)
+		require.NoError(t, err)
+		return fi.Mode().Perm()
+	}
+	require.NoError(t, p.Chmod(PipeReadable))
+	assert.Equal(t, os.FileMode(0o744), perm())
+	require.NoError(t, p.Chmod(PipeWritable))
+	assert.Equal(t, os.FileMode(0o766), perm())
+	require.NoError(t, os.Chmod(path, 0o700))
+	require.NoError(t, p.Chmod(PipeReadable|PipeWritable))
+	assert.Equal(t, os.FileMode(0o766), perm())
+	assert.ErrorIs(t, p.Chmod(12345678), syscall.EINVAL)
+	require.NoError(t, p.Close(nil))
+	assert.ErrorIs(t, p.Chmod(PipeReadable|PipeWritable), syscall.EBADF, "closing")
+	runLoop(t, l, RunDefault)
+	assert.ErrorIs(t, p.Chmod(PipeReadable|PipeWritable), ErrClosed)
+
+	abstract := openPipe(t, l, abstractSocket(t, abstractName(t)), false)
+	assert.ErrorIs(t, abstract.Chmod(PipeReadable), syscall.ENOENT, "an abstract name has no file")
+	doClose(t, abstract)
+}
