@@ -465,6 +465,7 @@ func TestPipeCloseStdoutReadStdin(t *testing.T) {
 	var closes counter
 	exits.closes = &closes
 	opts := childOptions(t, "pipe_close_stdout_read_stdin_helper", exits.cb)
+	opts.Env = append(os.Environ(), "GORACE=atexit_sleep_ms=0") // as spawnPeer
 	opts.Stdio = []StdioContainer{InheritFd(fds[0]), InheritFd(1), InheritFd(2)}
 	_, err := Spawn(l, opts)
 	syscall.Close(fds[0])
@@ -628,6 +629,8 @@ func TestIPCListenAfterBindTwice(t *testing.T) {
 		}
 		for _, s := range got {
 			listenErrs = append(listenErrs, s.Listen(128, func(error) {}))
+		}
+		for _, s := range got {
 			s.Close(nil)
 		}
 		assert.Zero(t, channel.PendingCount())
