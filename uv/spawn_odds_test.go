@@ -9,6 +9,7 @@ package uv
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -84,7 +85,9 @@ func TestSpawnFailsCheckForWaitpidCleanup(t *testing.T) {
 		assert.Zero(t, l.Stats().Handles, "%s: a handle is left", file)
 		assert.False(t, runLoop(t, l, RunDefault))
 		assert.Zero(t, rec.n)
-		assert.Equal(t, before, childPids(t), "%s: children after the failed spawn", file)
+		for _, pid := range childPids(t) {
+			assert.Contains(t, before, pid, "%s: a new child after the failed spawn", file)
+		}
 	}
 }
 
@@ -230,6 +233,9 @@ func TestSpawnSetuidSetgid(t *testing.T) {
 		Stdio:  []StdioContainer{{}, InheritFd(1), InheritFd(2)},
 		OnExit: rec.cb,
 	})
+	if errors.Is(err, syscall.EACCES) {
+		t.Skip("user nobody cannot run the test binary here (noexec temporary directory?)")
+	}
 	require.NoError(t, err)
 	assert.False(t, runLoop(t, l, RunDefault))
 	assert.Equal(t, 1, rec.n)
