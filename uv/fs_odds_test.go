@@ -138,8 +138,8 @@ func TestFSReadWriteNullArguments(t *testing.T) {
 	fd := fsOpen(t, l, name, os.O_RDWR|os.O_CREATE, 0o600)
 	defer fsCloseSync(t, l, fd)
 	var calls counter
-	readCb := func(int, error) { calls.inc() }
-	calls2 := []struct {
+	failCb := func(int, error) { calls.inc() }
+	cases := []struct {
 		name string
 		call func(cb func(int, error)) (int, *Req, error)
 	}{
@@ -150,8 +150,8 @@ func TestFSReadWriteNullArguments(t *testing.T) {
 		{"FSReadV(empty)", func(cb func(int, error)) (int, *Req, error) { return FSReadV(l, fd, [][]byte{}, -1, cb) }},
 		{"FSWriteV(empty)", func(cb func(int, error)) (int, *Req, error) { return FSWriteV(l, fd, [][]byte{}, -1, cb) }},
 	}
-	for _, c := range calls2 {
-		for _, cb := range []func(int, error){nil, readCb} {
+	for _, c := range cases {
+		for _, cb := range []func(int, error){nil, failCb} {
 			n, req, err := c.call(cb)
 			assert.Zero(t, n, c.name)
 			assert.Nil(t, req, c.name)
