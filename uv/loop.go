@@ -92,6 +92,7 @@ func NewLoop(opts ...Option) (*Loop, error) {
 		return nil, check("uv_loop_init", int(r.err))
 	}
 	l.ptr = (*C.uv_loop_t)(r.ptr)
+	l.post.raw = l.ptr
 	for _, o := range opts {
 		if err := o(l); err != nil {
 			l.Close()
