@@ -72,6 +72,8 @@ uvgo_new_t uvgo_handle_new(uv_loop_t* loop, uv_handle_type type,
 void uvgo_close(uv_handle_t* h);
 void uvgo_close_cb(uv_handle_t* h);
 void uvgo_walk(uv_loop_t* loop);
+void uvgo_foreign_close(uv_handle_t* h);
+unsigned int uvgo_active_reqs(const uv_loop_t* loop);
 
 void uvgo_timers_arm(uv_loop_t* loop, uint64_t due, int ref);
 void uvgo_timers_stop(uv_loop_t* loop);
