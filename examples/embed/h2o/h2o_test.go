@@ -21,6 +21,7 @@ func TestH2OHosted(t *testing.T) {
 			}
 			return "http://127.0.0.1:" + itoa(s.Port()), nil
 		},
+		Libs:    []string{"libh2o.so.0"},
 		Paths:   map[string]string{"/": "hello from h2o", "/go/x": "from Go: /go/x"},
 		Served:  s0(&s),
 		Stop:    func() { s.StopListening() },

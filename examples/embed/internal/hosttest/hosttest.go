@@ -28,6 +28,9 @@ type Library struct {
 	// Start starts the library on l and returns its base URL,
 	// "http://127.0.0.1:port".
 	Start func(l *uv.Loop) (string, error)
+	// Libs are the files of the loaded libraries that call libuv
+	// ("libh2o.so.0"): each must bind to gouv's libuv (OneLibuv).
+	Libs []string
 	// Paths maps the paths to request to a string each body must hold.
 	Paths map[string]string
 	// Served returns the requests the library answered.
@@ -65,6 +68,9 @@ func Run(t *testing.T, lib Library, requests int) Result {
 	require.NoError(t, err)
 	base, err := lib.Start(l)
 	require.NoError(t, err)
+	for _, so := range lib.Libs {
+		t.Logf("%s: %d libuv functions bound to gouv's libuv", so, OneLibuv(t, so))
+	}
 
 	// The clients, off the loop; the last one to finish stops it.
 	tr := &http.Transport{MaxIdleConnsPerHost: 4}
@@ -110,7 +116,7 @@ func Run(t *testing.T, lib Library, requests int) Result {
 	// leaves the loop whole.
 	err = l.Close()
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "foreign tcp")
+	assert.Contains(t, err.Error(), " foreign ")
 
 	// 1. gouv's handles.
 	require.NoError(t, tick.Close(nil))
