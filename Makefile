@@ -57,10 +57,11 @@ test-shared: deps
 	$(GO) test -count=1 -tags uvshared ./uv/
 
 # The C libraries hosted on a gouv loop (examples/embed: h2o and
-# libwebsockets) against the shared libuv, under -race. The static build's
-# runs are in test-race, test-cgocheck, test-debug, test-asan and test-gogc.
+# libwebsockets; examples/h2o) against the shared libuv, under -race. The
+# static build's runs are in test-race, test-cgocheck, test-debug,
+# test-asan (with LeakSanitizer) and test-gogc.
 test-embed: deps
-	$(GO) test -count=1 -race -tags uvshared ./examples/embed/...
+	$(GO) test -count=1 -race -tags uvshared ./examples/embed/... ./examples/h2o/
 
 # GC stress: the uv and echo tests once with a collection every time the
 # heap grows by 1% (TestGCStressHandles keeps 100,000 handles alive only

@@ -1,10 +1,11 @@
 #!/bin/sh
 # Installs the C libraries that examples/embed hosts on a gouv loop:
 # Debian's h2o (libh2o-dev, the libuv build) and libwebsockets with its
-# libuv event-loop plugin (libwebsockets-dev, libwebsockets-evlib-uv). Run
+# libuv event-loop plugin (libwebsockets-dev, libwebsockets-evlib-uv), and
+# curl, which examples/h2o's test speaks HTTP/2 with. Run
 # by `make deps`; apt-get runs only when one is missing.
 set -eu
-pkgs="libh2o-dev libwebsockets-dev libwebsockets-evlib-uv"
+pkgs="libh2o-dev libwebsockets-dev libwebsockets-evlib-uv curl"
 
 missing=""
 for p in $pkgs; do
