@@ -216,10 +216,24 @@ func (l *Loop) IdleTime() time.Duration {
 	return time.Duration(C.uv_metrics_idle_time(l.ptr))
 }
 
-// Raw returns the uv_loop_t* for C libraries that take a libuv loop (as
-// luv's luv_set_loop and uvloop's libuv_get_loop_t_ptr allow). The same
-// thread rule holds for them: only the goroutine running the loop may use
-// it, and its data field belongs to gouv. The pointer is valid until Close.
+// Raw returns the uv_loop_t* for C libraries that run on libuv, such as
+// h2o's h2o_context_init or libwebsockets' foreign_loops (as luv's
+// luv_set_loop and uvloop's libuv_get_loop_t_ptr allow); it wraps no
+// libuv call. The README's "Hosting C libraries on a gouv loop" has the
+// rules, in short:
+//   - only the goroutine running the loop may use it, as for gouv's
+//     handles;
+//   - its data field belongs to gouv; the library's handles keep their own
+//     data, and are foreign to gouv (WalkForeign, not Walk, gives them);
+//   - the library's active, referenced handles and requests keep Run
+//     running;
+//   - shutdown: close gouv's handles, dispose of the library's context,
+//     close the foreign handles left (Foreign.Close), run the loop, Close;
+//   - the library must bind to the libuv gouv uses: the static build
+//     exports its libuv functions for that, and the uvshared build tag
+//     links libuv.so.1 instead.
+//
+// The pointer is valid until Close.
 func (l *Loop) Raw() unsafe.Pointer {
 	l.mustOpen("Loop.Raw")
 	return unsafe.Pointer(l.ptr)
