@@ -190,9 +190,12 @@ func (l *Loop) describeForeign() []string {
 	for _, s := range order {
 		parts = append(parts, itoa(counts[s])+" foreign "+s)
 	}
-	// libuv counts every active request; gouv's are in its tables.
-	if n := int(C.uvgo_active_reqs(l.ptr)) - l.reqs.Len() - l.lreqs.Len(); n > 0 {
-		parts = append(parts, itoa(n)+" foreign requests")
+	// libuv counts every active request; gouv's are in its tables. The
+	// others are a library's, or libuv's own (an FSPoll's last stat).
+	if n := int(C.uvgo_active_reqs(l.ptr)) - l.reqs.Len() - l.lreqs.Len(); n == 1 {
+		parts = append(parts, "1 request gouv did not make")
+	} else if n > 1 {
+		parts = append(parts, itoa(n)+" requests gouv did not make")
 	}
 	return parts
 }

@@ -112,6 +112,17 @@ func TestWalkForeignDataCollision(t *testing.T) {
 	freeForeign(a)
 }
 
+// A request that C code started on the loop keeps Close from succeeding
+// until it has finished, and is named.
+func TestLoopCloseForeignRequest(t *testing.T) {
+	l := newLoop(t)
+	require.NoError(t, startForeignStat(l, "."))
+	err := l.Close()
+	require.ErrorIs(t, err, EBUSY)
+	assert.Contains(t, err.Error(), "open: 1 request gouv did not make")
+	runLoop(t, l, RunDefault)
+}
+
 // A zero Foreign is not a handle: its methods say so without a crash.
 func TestForeignZero(t *testing.T) {
 	var f Foreign

@@ -34,6 +34,22 @@ static void* uvgo_test_foreign_async(uv_loop_t* loop, uintptr_t data) {
   a->data = (void*) data;
   return a;
 }
+
+static void uvgo_test_foreign_stat_cb(uv_fs_t* req) {
+  uv_fs_req_cleanup(req);
+  free(req);
+}
+
+static int uvgo_test_foreign_stat(uv_loop_t* loop, const char* path) {
+  uv_fs_t* req = calloc(1, sizeof(*req));
+  int err;
+  if (req == NULL)
+    return UV_ENOMEM;
+  err = uv_fs_stat(loop, req, path, uvgo_test_foreign_stat_cb);
+  if (err != 0)
+    free(req);
+  return err;
+}
 */
 import "C"
 
@@ -50,6 +66,14 @@ func newForeignTCP(l *Loop, data uintptr) unsafe.Pointer {
 // a C library would.
 func newForeignAsync(l *Loop, data uintptr) unsafe.Pointer {
 	return C.uvgo_test_foreign_async(l.ptr, C.uintptr_t(data))
+}
+
+// startForeignStat starts a stat request on l's thread pool as a C
+// library would; it frees itself in its callback.
+func startForeignStat(l *Loop, path string) error {
+	p := C.CString(path)
+	defer C.free(unsafe.Pointer(p))
+	return check("uv_fs_stat", int(C.uvgo_test_foreign_stat(l.ptr, p)))
 }
 
 // freeForeign frees a foreign handle's memory, as its library would.

@@ -148,14 +148,17 @@ void uvgo_close(uv_handle_t* h) {
   uv_close(h, uvgo_close_cb);
 }
 
-/* Whether h is one of the handles uvgo_loop_t holds for the binding: known
- * by its address, never by its data. */
+/* Whether h is the binding's own and never Go's: one of the handles
+ * uvgo_loop_t holds, known by its address, or a TCP handle that
+ * uvgo_tcp_renew retired (data 0), closing with the binding's close
+ * callback. Neither test reads a foreign handle's data. */
 static int uvgo_is_internal(const uv_handle_t* h) {
   const uvgo_loop_t* l = (const uvgo_loop_t*) h->loop;
   return h == (const uv_handle_t*) &l->post ||
          h == (const uv_handle_t*) &l->deferred ||
          h == (const uv_handle_t*) &l->yield ||
-         h == (const uv_handle_t*) &l->timers;
+         h == (const uv_handle_t*) &l->timers ||
+         (h->close_cb == uvgo_close_cb && h->data == NULL);
 }
 
 /* Passes Go every handle but the binding's internal ones, with its address:
