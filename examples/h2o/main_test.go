@@ -46,7 +46,7 @@ func TestH2OExample(t *testing.T) {
 	base := "http://127.0.0.1:" + strconv.Itoa(<-port)
 	for _, c := range []struct {
 		path, want, version string
-		opts               []string
+		opts                []string
 	}{
 		{"/", "hello from h2o", "1.1", []string{"--http1.1"}},
 		{"/go", "hello from Go on the gouv loop: /go", "1.1", []string{"--http1.1"}},
