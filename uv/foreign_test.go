@@ -131,3 +131,15 @@ func TestForeignZero(t *testing.T) {
 	assert.False(t, f.HasRef())
 	assert.ErrorIs(t, f.Close(nil), ErrClosed)
 }
+
+// A panic in WalkForeign's callback comes out of WalkForeign once libuv's
+// walk is done, and the loop stays whole.
+func TestWalkForeignPanic(t *testing.T) {
+	l := newLoop(t)
+	require.NotNil(t, newForeignAsync(l, 0))
+	v := catchPanic(func() { l.WalkForeign(func(Foreign) { panic("boom") }) })
+	p, ok := v.(*CallbackPanic)
+	require.True(t, ok, "WalkForeign panicked with %T %v", v, v)
+	assert.Equal(t, "boom", p.Value)
+	closeForeign(t, l)
+}
