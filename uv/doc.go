@@ -24,7 +24,12 @@
 // later loop iteration, then the Go callback runs and the memory is freed.
 // Methods of a closed handle return [ErrClosed]. Handles must be closed; no
 // finalizer closes them, since finalizers run on another goroutine.
-// [Loop.Close] returns an error naming the handles still open.
+// [Loop.Close] returns an error naming the handles still open, and leaves
+// the loop usable then. Handles that C code made on [Loop.Raw]'s loop are
+// foreign: [Loop.Walk] and [Loop.Stats] leave them out, [Loop.WalkForeign]
+// gives them as [Foreign] values, and Close names them too ("2 foreign tcp
+// (active)"); the README's "Hosting C libraries on a gouv loop" says how
+// to shut such a library down.
 //
 // # Errors
 //
