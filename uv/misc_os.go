@@ -102,10 +102,9 @@ func GetPasswd() (Passwd, error) {
 }
 
 // Homedir returns the user's home directory (uv_os_homedir): $HOME when
-// set and not empty, otherwise the password file's entry, without a
-// trailing slash. os.UserHomeDir reads only $HOME, and fails when it is
-// empty; libuv reads the C environment, os the Go one (Setenv says how
-// they differ).
+// it is set, even to "", otherwise the password file's entry. os.UserHomeDir
+// reads only $HOME, and fails when it is unset or empty; libuv reads the C
+// environment, os the Go one (Setenv says how they differ).
 func Homedir() (string, error) {
 	return sizedString("uv_os_homedir", func(b *C.char, n *C.size_t) C.int { return C.uv_os_homedir(b, n) })
 }
@@ -118,8 +117,8 @@ func Tmpdir() (string, error) {
 	return sizedString("uv_os_tmpdir", func(b *C.char, n *C.size_t) C.int { return C.uv_os_tmpdir(b, n) })
 }
 
-// Hostname returns the system's host name (uv_os_gethostname), as
-// os.Hostname does (gethostname(2) against os's /proc/sys/kernel/hostname).
+// Hostname returns the system's host name (uv_os_gethostname): the
+// nodename of uname(2), as os.Hostname gives it.
 func Hostname() (string, error) {
 	return sizedString("uv_os_gethostname", func(b *C.char, n *C.size_t) C.int { return C.uv_os_gethostname(b, n) })
 }

@@ -1,7 +1,8 @@
 package uv
 
 /*
-#include <stdlib.h>
+#include "uvgo.h"
+#include <sys/socket.h>
 
 // Calls a double(*)(double) found with Lib.Sym (libm's cos, in dl_test.go).
 static double uvgo_test_call_dd(void* f, double x) {
@@ -10,7 +11,10 @@ static double uvgo_test_call_dd(void* f, double x) {
 */
 import "C"
 
-import "unsafe"
+import (
+	"net/netip"
+	"unsafe"
+)
 
 // Hooks for the package's own tests (misc_libuv_test.go, dl_test.go).
 
@@ -29,4 +33,12 @@ func cGetenv(name string) (v string, ok bool) {
 		return "", false
 	}
 	return C.GoString(p), true
+}
+
+// sockaddrFamilyRoundTrip converts a sockaddr of the given family with
+// fromAddr, as the binding does every address libuv hands back.
+func sockaddrFamilyRoundTrip(family int) (netip.AddrPort, error) {
+	var ss C.struct_sockaddr_storage
+	ss.ss_family = C.sa_family_t(family)
+	return fromAddr("roundtrip", C.uvgo_sockaddr((*C.struct_sockaddr)(unsafe.Pointer(&ss))))
 }
