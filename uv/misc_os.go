@@ -31,8 +31,12 @@ const (
 )
 
 // Getpriority returns the scheduling priority (nice value) of process pid,
-// 0 meaning the calling process (uv_os_getpriority). syscall.Getpriority
-// returns the kernel's raw 20-nice form instead.
+// 0 meaning the caller (uv_os_getpriority). On Linux a nice value belongs
+// to a thread, and pid 0 is the calling OS thread, which for a goroutine
+// is whichever thread it runs on: lock it (runtime.LockOSThread) around
+// Setpriority and Getpriority with pid 0, and pass a thread ID
+// (syscall.Gettid) to name a thread. syscall.Getpriority returns the
+// kernel's raw 20-nice form instead.
 func Getpriority(pid int) (int, error) {
 	var p C.int
 	if err := check("uv_os_getpriority", int(C.uv_os_getpriority(C.uv_pid_t(pid), &p))); err != nil {
@@ -42,7 +46,7 @@ func Getpriority(pid int) (int, error) {
 }
 
 // Setpriority sets the scheduling priority (nice value) of process pid, 0
-// meaning the calling process (uv_os_setpriority). prio outside
+// meaning the calling OS thread (uv_os_setpriority; see Getpriority). prio outside
 // PriorityHighest..PriorityLow is EINVAL; raising the priority needs
 // privilege (EACCES).
 func Setpriority(pid, prio int) error {
