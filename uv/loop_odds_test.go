@@ -456,3 +456,44 @@ func TestGuessHandle(t *testing.T) {
 	assert.Equal(t, TypeUnknown, GuessHandle(1<<40))
 	assert.Equal(t, TypeUnknown, GuessHandle(99999))
 }
+
+// PrintAllHandles and PrintActiveHandles write libuv's listing to a file,
+// the binding's own handles included (the Post async, the yield prepare,
+// the timer queue's timer): a stopped Prepare is in the first only; a
+// started Timer shows as the loop's active timer, its own uv_timer_t
+// stays inactive. A nil file is EINVAL, a closed loop ErrLoopClosed.
+func TestPrintHandles(t *testing.T) {
+	l := newLoop(t)
+	tm, err := NewTimer(l)
+	require.NoError(t, err)
+	require.NoError(t, tm.Start(time.Hour, 0, func(*Timer) {}))
+	p, err := NewPrepare(l)
+	require.NoError(t, err)
+
+	read := func(print func(*os.File) error) string {
+		f, err := os.CreateTemp(t.TempDir(), "handles")
+		require.NoError(t, err)
+		defer f.Close()
+		require.NoError(t, print(f))
+		b, err := os.ReadFile(f.Name())
+		require.NoError(t, err)
+		return string(b)
+	}
+	all := read(l.PrintAllHandles)
+	active := read(l.PrintActiveHandles)
+	t.Logf("all:\n%sactive:\n%s", all, active)
+	assert.Contains(t, all, "[R--] prepare", "the stopped Prepare is listed")
+	assert.NotContains(t, active, "[R--] prepare")
+	assert.Contains(t, active, "[RA-] timer", "the loop's timer, armed by the Timer")
+	assert.Contains(t, all, "[R--] timer", "the Timer's own handle: its schedule is the binding's")
+	assert.Contains(t, all, "[-A-] async", "the binding's Post handle")
+	assert.ErrorIs(t, l.PrintAllHandles(nil), EINVAL)
+	closed, err := os.Open(os.DevNull)
+	require.NoError(t, err)
+	require.NoError(t, closed.Close())
+	assert.Error(t, l.PrintAllHandles(closed))
+	require.NoError(t, tm.Close(nil))
+	require.NoError(t, p.Close(nil))
+	closeLoop(t, l)
+	assert.ErrorIs(t, l.PrintAllHandles(os.Stderr), ErrLoopClosed)
+}

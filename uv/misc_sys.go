@@ -158,9 +158,11 @@ func GuessHandle(fd int) HandleType {
 
 // PrintAllHandles writes every handle of the loop to f, one a line, as
 // "[RAI] type address" with flags for referenced, active and internal
-// (uv_print_all_handles): a debugging aid. The binding's own handles (the
-// Post wake-up, the timer queue's timer...) are listed too. Call it on
-// the loop's goroutine.
+// (uv_print_all_handles): a debugging aid. The binding's own handles are
+// listed too: the Post wake-up (async), the yield prepare, the deferred
+// idle and the timer queue's timer, which is the one that is active while
+// Timers are started (a Timer's own uv_timer_t is never started: the
+// binding keeps the schedule). Call it on the loop's goroutine.
 func (l *Loop) PrintAllHandles(f *os.File) error {
 	return l.printHandles("Loop.PrintAllHandles", "uv_print_all_handles", f, 0)
 }
