@@ -291,6 +291,7 @@ func TestSysError(t *testing.T) {
 	assert.Equal(t, EACCES, TranslateSysError(int(EACCES)))
 	assert.Equal(t, Errno(0), TranslateSysError(0))
 	assert.ErrorIs(t, TranslateSysError(int(syscall.ECONNRESET)), syscall.ECONNRESET)
+	assert.Equal(t, UNKNOWN, TranslateSysError(1<<40))
 }
 
 // udp_alloc_cb_fail (test-udp-alloc-cb-fail.c): alloc_cb is the binding's,
