@@ -70,8 +70,9 @@ func (l *Lib) Path() string {
 
 // Sym returns the address of the symbol name in the library (uv_dlsym): a
 // C function or variable, for C code to use (a Go program calls it through
-// a C function that takes the pointer). A symbol that is missing, or whose
-// value is NULL, is a *DLError with the loader's message.
+// a C function that takes the pointer). A missing symbol is a *DLError
+// with the loader's message; one whose value is NULL gives nil and no
+// error, as dlsym does.
 func (l *Lib) Sym(name string) (unsafe.Pointer, error) {
 	cs, err := cArg("uv_dlsym", name)
 	if err != nil {
