@@ -167,50 +167,72 @@ func TestEintrHandling(t *testing.T) {
 	assert.Equal(t, []syscall.Signal{syscall.SIGUSR1}, got)
 }
 
-// metricsSpin runs one loop with idle-time metrics whose timer fires after
-// timeout and spins for spin in its callback; it returns the idle time and
-// how long Run took.
-func metricsSpin(t *testing.T, timeout, spin time.Duration) (idle, took time.Duration) {
-	l := newLoop(t, WithIdleTimeMetrics())
-	tm, err := NewTimer(l)
+// spinLoop is a loop with idle-time metrics whose timer fires after
+// timeout and spins for spin in its callback.
+type spinLoop struct {
+	l     *Loop
+	fired counter
+	took  time.Duration // how long Run took
+	err   error         // what Run returned
+}
+
+func newSpinLoop(t *testing.T, timeout, spin time.Duration) *spinLoop {
+	s := &spinLoop{l: newLoop(t, WithIdleTimeMetrics())}
+	tm, err := NewTimer(s.l)
 	require.NoError(t, err)
-	var fired counter
 	require.NoError(t, tm.Start(timeout, 0, func(tm *Timer) {
-		fired.inc()
+		s.fired.inc()
 		for t0 := HRTime(); HRTime()-t0 < spin; {
 		}
 		assert.NoError(t, tm.Close(nil))
 	}))
+	return s
+}
+
+// run runs the loop on the calling goroutine, which may be any: no
+// require here.
+func (s *spinLoop) run() {
+	wd := time.AfterFunc(watchdogTimeout, func() { s.l.Post(s.l.Stop) })
+	defer wd.Stop()
 	start := time.Now()
-	runLoop(t, l, RunDefault)
-	took = time.Since(start)
-	assert.Equal(t, 1, fired.n)
-	return l.IdleTime(), took
+	_, s.err = s.l.Run(RunDefault)
+	s.took = time.Since(start)
 }
 
 // metrics_idle_time (test-metrics.c) is TestMetricsIdleTime (loop_test.go);
 // this is its version with the spin: the time spent in a callback is not
 // idle time.
 func TestMetricsIdleTimeSpin(t *testing.T) {
-	idle, took := metricsSpin(t, 200*time.Millisecond, 100*time.Millisecond)
+	s := newSpinLoop(t, 200*time.Millisecond, 100*time.Millisecond)
+	s.run()
+	require.NoError(t, s.err)
+	assert.Equal(t, 1, s.fired.n)
+	idle := s.l.IdleTime()
 	assert.GreaterOrEqual(t, idle, 100*time.Millisecond)
-	assert.LessOrEqual(t, idle, took-100*time.Millisecond, "the spin is not idle")
+	assert.LessOrEqual(t, idle, s.took-100*time.Millisecond, "the spin is not idle")
 }
 
-// metrics_idle_time_thread (test-metrics.c): five loops, each on its own
-// goroutine (and so its own thread while it runs), account their idle
+// metrics_idle_time_thread (test-metrics.c): five loops, each run on its
+// own goroutine (and so its own thread while it runs), account their idle
 // time apart. libuv waits 1 s and spins 600 ms; a fifth of that here.
 func TestMetricsIdleTimeThread(t *testing.T) {
 	const timeout, spin = 200 * time.Millisecond, 100 * time.Millisecond
+	loops := make([]*spinLoop, 5)
+	for i := range loops {
+		loops[i] = newSpinLoop(t, timeout, spin)
+	}
 	var wg sync.WaitGroup
-	for range 5 {
-		wg.Go(func() {
-			idle, took := metricsSpin(t, timeout, spin)
-			assert.GreaterOrEqual(t, idle, timeout-100*time.Millisecond)
-			assert.LessOrEqual(t, idle, took-spin)
-		})
+	for _, s := range loops {
+		wg.Go(s.run)
 	}
 	wg.Wait()
+	for i, s := range loops {
+		require.NoError(t, s.err)
+		assert.Equal(t, 1, s.fired.n, "loop %d", i)
+		idle := s.l.IdleTime()
+		assert.GreaterOrEqual(t, idle, timeout-100*time.Millisecond, "loop %d", i)
+		assert.LessOrEqual(t, idle, s.took-spin, "loop %d", i)
+	}
 }
 
 // metrics_idle_time_zero (test-metrics.c): a loop that never blocks (a
