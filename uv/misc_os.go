@@ -128,7 +128,9 @@ func Hostname() (string, error) {
 }
 
 // Exepath returns the absolute path of the running executable
-// (uv_exepath), read from /proc/self/exe, as os.Executable does.
+// (uv_exepath), read from /proc/self/exe, as os.Executable does; once the
+// file has been deleted, libuv keeps the kernel's " (deleted)" suffix,
+// which os.Executable strips.
 func Exepath() (string, error) {
 	return sizedString("uv_exepath", func(b *C.char, n *C.size_t) C.int { return C.uv_exepath(b, n) })
 }
