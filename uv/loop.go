@@ -198,7 +198,9 @@ func (l *Loop) BackendFd() int {
 }
 
 // BackendTimeout returns how long the loop would block in its next poll
-// (uv_backend_timeout); a negative value means no timeout.
+// (uv_backend_timeout); a negative value means no timeout. It is 0 while
+// fds wait to join the loop's epoll set, as before its first run: a
+// program that embeds the loop runs it once (RunNoWait) before waiting.
 func (l *Loop) BackendTimeout() time.Duration {
 	l.mustOpen("Loop.BackendTimeout")
 	ms := int(C.uv_backend_timeout(l.ptr))
