@@ -56,12 +56,16 @@ func NewTCPEx(l *Loop, family int) (*TCP, error) {
 func (t *TCP) tp() *C.uv_tcp_t { return (*C.uv_tcp_t)(t.ptr) }
 
 // Bind binds the handle to addr (uv_tcp_bind); port 0 picks a free port,
-// read it back with LocalAddr. flags: TCPIPv6Only, TCPReusePort. libuv
-// reports some bind errors (EADDRINUSE among them) only at Listen or
-// Connect, as the system does.
+// read it back with LocalAddr. flags: TCPIPv6Only, TCPReusePort; any
+// other bit is EINVAL (libuv would ignore it). libuv reports some bind
+// errors (EADDRINUSE among them) only at Listen or Connect, as the system
+// does.
 func (t *TCP) Bind(addr netip.AddrPort, flags TCPFlags) error {
 	if err := t.startable("uv_tcp_bind"); err != nil {
 		return err
+	}
+	if flags&^(TCPIPv6Only|TCPReusePort) != 0 {
+		return &Error{Op: "uv_tcp_bind", Code: EINVAL, Detail: "unknown flags"}
 	}
 	sa, err := toSockaddr("uv_tcp_bind", addr)
 	if err != nil {
