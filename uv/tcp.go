@@ -44,8 +44,11 @@ func NewTCP(l *Loop) (*TCP, error) {
 
 // NewTCPEx creates a TCP handle with a socket of the given family,
 // syscall.AF_INET or syscall.AF_INET6 (uv_tcp_init_ex); AF_UNSPEC creates
-// none, as NewTCP.
+// none, as NewTCP. Any other family is EINVAL.
 func NewTCPEx(l *Loop, family int) (*TCP, error) {
+	if family < 0 || family > 0xFF { // libuv's flags keep the family in 8 bits
+		return nil, &Error{Op: "uv_tcp_init_ex", Code: EINVAL, Detail: "unknown family " + itoa(family)}
+	}
 	t := &TCP{}
 	if err := l.newHandle(t, TypeTCP, uint(family), "uv_tcp_init_ex"); err != nil {
 		return nil, err
