@@ -1130,8 +1130,8 @@ func newSocket(t testing.TB) int {
 // TestTCPOpen is libuv's tcp_open: a handle adopts a socket made with
 // syscall.Socket, connects to the echo server, writes "PING", shuts down
 // and reads the echo and EOF. A second handle cannot adopt the same fd
-// (EEXIST: libuv watches it already). tcp_open_twice (EBUSY) and
-// tcp_open_connected follow as subtests.
+// (EEXIST: libuv watches it already). tcp_open_twice and
+// tcp_open_connected are TestTCPOpenTwice and TestTCPOpenConnected.
 func TestTCPOpen(t *testing.T) {
 	l := newLoop(t)
 	echo := startEchoServer(t, l)
@@ -1177,50 +1177,6 @@ func TestTCPOpen(t *testing.T) {
 	assert.Equal(t, 1, writes.n)
 	assert.Equal(t, 1, closes.n)
 	assert.Equal(t, "PING", string(echoed))
-
-	t.Run("Twice", func(t *testing.T) {
-		l := newLoop(t)
-		sock1, sock2 := newSocket(t), newSocket(t)
-		h, err := NewTCP(l)
-		require.NoError(t, err)
-		require.NoError(t, h.Open(sock1))
-		assert.ErrorIs(t, h.Open(sock2), syscall.EBUSY)
-		// The fd of a failed Open stays the caller's.
-		assert.NoError(t, syscall.Close(sock2))
-		doClose(t, h) // and sock1 with it
-	})
-
-	t.Run("Connected", func(t *testing.T) {
-		l := newLoop(t)
-		echo := startEchoServer(t, l)
-		sock := newSocket(t)
-		sa := &syscall.SockaddrInet4{Port: int(echo.addr.Port()), Addr: echo.addr.Addr().As4()}
-		require.NoError(t, syscall.Connect(sock, sa)) // the kernel completes it from the backlog
-		c, err := NewTCP(l)
-		require.NoError(t, err)
-		require.NoError(t, c.Open(sock))
-		remote, err := c.RemoteAddr()
-		require.NoError(t, err)
-		assert.Equal(t, echo.addr, remote)
-		var writes, shutdowns, closes counter
-		var echoed []byte
-		require.NoError(t, c.Write([]byte("PING"), func(err error) { assert.NoError(t, err); writes.inc() }))
-		require.NoError(t, c.Shutdown(func(err error) { assert.NoError(t, err); shutdowns.inc() }))
-		require.NoError(t, c.ReadStart(func(p []byte, err error) {
-			if err != nil {
-				assert.ErrorIs(t, err, io.EOF)
-				c.Close(closes.inc)
-				echo.srv.Close(nil)
-				return
-			}
-			echoed = append(echoed, p...)
-		}))
-		runLoop(t, l, RunDefault)
-		assert.Equal(t, 1, shutdowns.n)
-		assert.Equal(t, 1, writes.n)
-		assert.Equal(t, 1, closes.n)
-		assert.Equal(t, "PING", string(echoed))
-	})
 }
 
 // TestTCPFlags is libuv's tcp_flags: NoDelay and KeepAlive on a handle
