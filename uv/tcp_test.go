@@ -354,13 +354,23 @@ func TestTCPCloseAccept(t *testing.T) {
 	assert.Error(t, checkErr, "the check connection succeeded")
 }
 
+// closeHow is how closeResetCase's closing end closes.
+type closeHow int
+
+const (
+	resetNow                 closeHow = iota // CloseReset
+	resetAfterShutdown                       // Shutdown, then CloseReset (EINVAL)
+	resetAfterSocketShutdown                 // shutdown(2) on the fd, then CloseReset
+)
+
 // closeResetCase is libuv's test-tcp-close-reset.c: the client writes
 // "PING" four times; then either end (client: in its connect callback;
 // accepted: after reading the 16 bytes) closes with a reset (or, after
 // Shutdown, fails to). Write callbacks all run; the close callback runs
 // once; Shutdown after CloseReset fails with ENOTCONN, CloseReset after
-// Shutdown with EINVAL.
-func closeResetCase(t *testing.T, clientCloses, shutdownFirst bool) {
+// Shutdown with EINVAL, but not after a shutdown(2) libuv did not see.
+func closeResetCase(t *testing.T, clientCloses bool, how closeHow) {
+	shutdownFirst := how == resetAfterShutdown
 	l := newLoop(t)
 	var writes, closes, shutdowns counter
 	var accepted *TCP
@@ -369,7 +379,14 @@ func closeResetCase(t *testing.T, clientCloses, shutdownFirst bool) {
 	var srv *TCP
 	var addr netip.AddrPort
 	closeEnd := func(h *TCP) {
-		if shutdownFirst {
+		switch how {
+		case resetAfterSocketShutdown:
+			fd, err := h.Fd()
+			if assert.NoError(t, err) {
+				assert.NoError(t, syscall.Shutdown(fd, syscall.SHUT_RDWR))
+			}
+			assert.NoError(t, h.CloseReset(closes.inc))
+		case resetAfterShutdown:
 			assert.NoError(t, h.Shutdown(func(err error) {
 				assert.NoError(t, err)
 				shutdowns.inc()
@@ -377,7 +394,7 @@ func closeResetCase(t *testing.T, clientCloses, shutdownFirst bool) {
 			err := h.CloseReset(closes.inc)
 			assert.ErrorIs(t, err, syscall.EINVAL)
 			assert.False(t, h.IsClosing(), "a failed CloseReset closed the handle")
-		} else {
+		default:
 			assert.NoError(t, h.CloseReset(closes.inc))
 			assert.ErrorIs(t, h.Shutdown(func(error) { shutdowns.inc() }), syscall.ENOTCONN)
 		}
@@ -436,28 +453,26 @@ func closeResetCase(t *testing.T, clientCloses, shutdownFirst bool) {
 	// read data first, and libuv reports EOF without reading on when
 	// epoll says POLLHUP after a partial read (uv__stream_io's
 	// short-circuit), so it may see EOF instead.
-	if clientCloses {
+	switch {
+	case clientCloses:
 		assert.True(t, isAny(acceptedErr, syscall.ECONNRESET, io.EOF), "accepted end: %v", acceptedErr)
 		assert.Nil(t, clientErr, "the reset end read something")
-	} else {
+	case how == resetAfterSocketShutdown:
+		// The shutdown sent a FIN before the reset.
+		assert.Equal(t, 16, readSize)
+		assert.True(t, isAny(clientErr, syscall.ECONNRESET, io.EOF), "client: %v", clientErr)
+	default:
 		assert.Equal(t, 16, readSize)
 		assert.ErrorIs(t, clientErr, syscall.ECONNRESET)
 	}
 }
 
-// TestTCPCloseResetClient is libuv's tcp_close_reset_client and
-// tcp_close_reset_client_after_shutdown.
-func TestTCPCloseResetClient(t *testing.T) {
-	closeResetCase(t, true, false)
-	t.Run("AfterShutdown", func(t *testing.T) { closeResetCase(t, true, true) })
-}
+// TestTCPCloseResetClient is libuv's tcp_close_reset_client; the
+// after-shutdown forms are in tcp_connect_test.go.
+func TestTCPCloseResetClient(t *testing.T) { closeResetCase(t, true, resetNow) }
 
-// TestTCPCloseResetAccepted is libuv's tcp_close_reset_accepted and
-// tcp_close_reset_accepted_after_shutdown.
-func TestTCPCloseResetAccepted(t *testing.T) {
-	closeResetCase(t, false, false)
-	t.Run("AfterShutdown", func(t *testing.T) { closeResetCase(t, false, true) })
-}
+// TestTCPCloseResetAccepted is libuv's tcp_close_reset_accepted.
+func TestTCPCloseResetAccepted(t *testing.T) { closeResetCase(t, false, resetNow) }
 
 // TestShutdownEOF is libuv's shutdown_eof: the client writes "Q", shuts
 // down and reads; the echo server echoes, reads EOF and shuts down too.
