@@ -136,7 +136,10 @@ func (s *stream) ReadStop() error {
 // Write writes p to the stream, in order after earlier writes (uv_write).
 // It first sends what the socket takes at once (uv_try_write); the rest is
 // copied into C memory and queued, so p may be reused as soon as Write
-// returns. cb, if not nil, runs on a later loop iteration (never inside
+// returns. When the socket fails that first try (a reset peer, a closed
+// fd), Write returns the error and cb never runs, where libuv's uv_write
+// would pass it to cb. cb, if not nil, runs on a later loop
+// iteration (never inside
 // Write) when all of p was handed to the kernel, with ECANCELED when the
 // stream was closed first; callbacks keep libuv's order (writes in order,
 // before a later Shutdown's and the close callback), which is why a write
