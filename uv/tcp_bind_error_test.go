@@ -299,3 +299,19 @@ func TestTCPBind6LocalhostOk(t *testing.T) {
 	ipv6Loopback(t)
 	testBindLocalhost(t, loopback6)
 }
+
+// TestTCPListenBadBacklog: a backlog that is negative or does not fit
+// libuv's C int is EINVAL (it was truncated: 1<<32 listened with a
+// backlog of 0), and the handle can still listen.
+func TestTCPListenBadBacklog(t *testing.T) {
+	l := newLoop(t)
+	h, err := NewTCP(l)
+	require.NoError(t, err)
+	require.NoError(t, h.Bind(loopback4, 0))
+	for _, backlog := range []int{-1, 1 << 31, 1 << 32, 1<<32 | 128} {
+		assertUVError(t, h.Listen(backlog, func(error) { t.Error("connection") }), "uv_listen", EINVAL)
+	}
+	assert.False(t, h.IsActive())
+	require.NoError(t, h.Listen(0, func(error) { t.Error("connection") }))
+	doClose(t, h)
+}
