@@ -8,6 +8,7 @@ package uv
 import "C"
 
 import (
+	"math"
 	"net/netip"
 	"syscall"
 	"time"
@@ -122,6 +123,9 @@ func (t *TCP) SetKeepAlive(on bool, delay time.Duration) error {
 	secs := (delay + time.Second - 1) / time.Second
 	if on && secs < 1 {
 		return &Error{Op: "uv_tcp_keepalive", Code: EINVAL, Detail: "delay under one second"}
+	}
+	if on && secs > math.MaxInt32 { // libuv hands it to setsockopt as an int
+		return &Error{Op: "uv_tcp_keepalive", Code: EINVAL, Detail: "delay too long"}
 	}
 	return check("uv_tcp_keepalive", int(C.uv_tcp_keepalive(t.tp(), cbool(on), C.uint(secs))))
 }

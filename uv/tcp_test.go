@@ -1228,6 +1228,12 @@ func TestTCPFlags(t *testing.T) {
 	var e *Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, EINVAL, e.Code)
+	// Past 32 bits of seconds the delay was truncated (2^32+10 s became
+	// 10 s); now it is EINVAL, and the setting stays.
+	err = h.SetKeepAlive(true, (1<<32+10)*time.Second)
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, EINVAL, e.Code)
+	assert.Equal(t, 2, opt(syscall.IPPROTO_TCP, syscall.TCP_KEEPIDLE))
 
 	require.NoError(t, h.SetSimultaneousAccepts(true))
 	doClose(t, h)
