@@ -13,6 +13,7 @@ package uv
 import "C"
 
 import (
+	"math"
 	"runtime"
 	"unsafe"
 )
@@ -53,13 +54,17 @@ func (s *stream) sp() *C.uv_stream_t { return (*C.uv_stream_t)(s.ptr) }
 // Listen starts listening for connections (uv_listen). cb runs on the
 // loop's goroutine for each incoming connection, with a nil error; call
 // Accept from it (or later) to take the connection. A second Listen on a
-// listening stream only changes the callback.
+// listening stream only changes the callback. backlog must fit a C int
+// and not be negative (EINVAL); the system caps it (somaxconn).
 func (s *stream) Listen(backlog int, cb func(err error)) error {
 	if err := s.startable("uv_listen"); err != nil {
 		return err
 	}
 	if cb == nil {
 		return &Error{Op: "uv_listen", Code: EINVAL, Detail: "nil callback"}
+	}
+	if backlog < 0 || backlog > math.MaxInt32 {
+		return &Error{Op: "uv_listen", Code: EINVAL, Detail: "backlog " + itoa(backlog) + " out of range"}
 	}
 	if err := check("uv_listen", int(C.uvgo_listen(s.sp(), C.int(backlog)))); err != nil {
 		return err // the callback in place, if any, stays
@@ -137,7 +142,10 @@ func (s *stream) ReadStop() error {
 // Write writes p to the stream, in order after earlier writes (uv_write).
 // It first sends what the socket takes at once (uv_try_write); the rest is
 // copied into C memory and queued, so p may be reused as soon as Write
-// returns. cb, if not nil, runs on a later loop iteration (never inside
+// returns. When the socket fails that first try (a reset peer, a closed
+// fd), Write returns the error and cb never runs, where libuv's uv_write
+// would pass it to cb. cb, if not nil, runs on a later loop
+// iteration (never inside
 // Write) when all of p was handed to the kernel, with ECANCELED when the
 // stream was closed first; callbacks keep libuv's order (writes in order,
 // before a later Shutdown's and the close callback), which is why a write
