@@ -489,49 +489,18 @@ func TestTCPWriteReady(t *testing.T) {
 	assert.Empty(t, echo.errs)
 }
 
-// testTCP6PingPong is testTCPPingPong over ::1.
-func testTCP6PingPong(t *testing.T, vec bool) {
-	ipv6Loopback(t)
-	l := newLoop(t)
-	var echo echoStats
-	srv, err := NewTCP(l)
-	require.NoError(t, err)
-	require.NoError(t, srv.Bind(loopback6, 0))
-	require.NoError(t, srv.Listen(128, func(err error) {
-		assert.NoError(t, err)
-		if c := acceptTCP(t, srv); c != nil {
-			echo.accepted++
-			serveEcho(t, c, &echo)
-		}
-	}))
-	addr, err := srv.LocalAddr()
-	require.NoError(t, err)
-	require.True(t, addr.Addr().Is6())
-	var connects counter
-	p := &pinger{t: t, vec: vec, done: func() { srv.Close(nil) }}
-	p.s = dialTCP(t, l, addr, func(c *TCP, err error) {
-		connects.inc()
-		if assert.NoError(t, err) {
-			p.start()
-		}
-	})
-	runLoop(t, l, RunDefault)
-	assert.Equal(t, 1, connects.n)
-	assert.Equal(t, numPings, p.pongs)
-	assert.Equal(t, numPings, p.writes, "write callbacks")
-	assert.Equal(t, 1, p.closed)
-	assert.Equal(t, 1, echo.accepted)
-	assert.Equal(t, 1, echo.eofs)
-	assert.Equal(t, 1, echo.closed)
-	assert.Empty(t, echo.errs)
-}
-
 // TestTCP6PingPong is libuv's tcp6_ping_pong: tcp_ping_pong over ::1.
-func TestTCP6PingPong(t *testing.T) { testTCP6PingPong(t, false) }
+func TestTCP6PingPong(t *testing.T) {
+	ipv6Loopback(t)
+	testTCPPingPong(t, loopback6, false)
+}
 
 // TestTCP6PingPongVec is libuv's tcp6_ping_pong_vec: tcp_ping_pong_vec
 // over ::1.
-func TestTCP6PingPongVec(t *testing.T) { testTCP6PingPong(t, true) }
+func TestTCP6PingPongVec(t *testing.T) {
+	ipv6Loopback(t)
+	testTCPPingPong(t, loopback6, true)
+}
 
 // TestGetsocknameTCP is libuv's getsockname_tcp: the listening server's
 // address (127.0.0.1 here; libuv binds 0.0.0.0) and ENOTCONN for its

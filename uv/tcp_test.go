@@ -86,9 +86,9 @@ func (p *pinger) read(b []byte, err error) {
 	}
 }
 
-func testTCPPingPong(t *testing.T, vec bool) {
+func testTCPPingPong(t *testing.T, bind netip.AddrPort, vec bool) {
 	l := newLoop(t)
-	echo := startEchoServer(t, l)
+	echo := startEchoServerOn(t, l, bind)
 	var connects counter
 	p := &pinger{t: t, vec: vec, done: func() { echo.srv.Close(nil) }}
 	p.s = dialTCP(t, l, echo.addr, func(c *TCP, err error) {
@@ -110,11 +110,11 @@ func testTCPPingPong(t *testing.T, vec bool) {
 
 // TestTCPPingPong is libuv's tcp_ping_pong: 1000 round trips through an
 // echo server, one Write each.
-func TestTCPPingPong(t *testing.T) { testTCPPingPong(t, false) }
+func TestTCPPingPong(t *testing.T) { testTCPPingPong(t, loopback4, false) }
 
 // TestTCPPingPongVec is libuv's tcp_ping_pong_vec: the same with each ping
 // written as several buffers (one empty) in one WriteV.
-func TestTCPPingPongVec(t *testing.T) { testTCPPingPong(t, true) }
+func TestTCPPingPongVec(t *testing.T) { testTCPPingPong(t, loopback4, true) }
 
 // TestDelayedAccept is libuv's delayed_accept: the connection callback does
 // not accept but starts a timer that does, later. libuv stops watching the
