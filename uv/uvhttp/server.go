@@ -138,9 +138,13 @@ func (s *Server) Start() (netip.AddrPort, error) {
 		return netip.AddrPort{}, err
 	}
 	s.mu.Lock()
-	if s.started || s.closed {
+	if s.closed {
 		s.mu.Unlock()
-		return netip.AddrPort{}, errors.New("uvhttp: Server started or closed already")
+		return netip.AddrPort{}, ErrServerClosed
+	}
+	if s.started {
+		s.mu.Unlock()
+		return netip.AddrPort{}, errors.New("uvhttp: Server started already")
 	}
 	s.started = true
 	s.mu.Unlock()

@@ -380,3 +380,21 @@ func TestManyHeadersSplit(t *testing.T) {
 	_, body := readResp(t, br)
 	assert.Equal(t, "3002 end", body)
 }
+
+// Bad configurations and a second start are errors, not crashes.
+func TestServerMisuse(t *testing.T) {
+	_, err := (&uvhttp.Server{Addr: "127.0.0.1:0"}).Start()
+	assert.Error(t, err, "no handler")
+	h := func(w *uvhttp.ResponseWriter, r *uvhttp.Request) {}
+	_, err = (&uvhttp.Server{Addr: "nohost.example:80", Handler: h}).Start()
+	assert.Error(t, err, "a name, not an address")
+	_, err = (&uvhttp.Server{Addr: "127.0.0.1:99999", Handler: h}).Start()
+	assert.Error(t, err, "bad port")
+	s := &uvhttp.Server{Addr: "127.0.0.1:0", Handler: h}
+	startServer(t, s)
+	_, err = s.Start()
+	assert.Error(t, err, "started twice")
+	closed := &uvhttp.Server{Addr: "127.0.0.1:0", Handler: h}
+	require.NoError(t, closed.Close())
+	assert.ErrorIs(t, closed.ListenAndServe(), uvhttp.ErrServerClosed)
+}
