@@ -1,0 +1,180 @@
+package uvhttp
+
+import (
+	"sync"
+	"time"
+)
+
+// DefaultHandlerGoroutines is the size of the pool that runs HTTPHandler
+// when Server.HandlerGoroutines is 0, and DefaultHandlerQueue the length of
+// its queue when Server.HandlerQueue is 0. The figures behind them are in
+// nethttp_pool_test.go (BenchmarkPool*): on a trivial handler a pool of
+// GOMAXPROCS workers is as fast as a larger one, so the size only has to
+// cover handlers that block (a database call, a slow client's body); 1024
+// workers hold a few MiB of stacks at most, and start lazily.
+const (
+	DefaultHandlerGoroutines = 1024
+	DefaultHandlerQueue      = 4096
+)
+
+// poolIdleTimeout is how long a worker waits for work before it exits.
+const poolIdleTimeout = 10 * time.Second
+
+// pool runs functions in at most size goroutines, with a queue of at most
+// queue functions waiting for one. Workers start on demand and exit after
+// poolIdleTimeout without work; the last idle worker is reused first (its
+// stack is warm). When both are full, submit refuses: the caller (a
+// connection) stops reading and registers a waiter, called once when a
+// worker frees up, so nothing grows without bound.
+type pool struct {
+	mu      sync.Mutex
+	size    int
+	queue   int
+	workers int
+	idle    []*poolWorker // LIFO
+	q       []func()      // FIFO, q[qhead:]
+	qhead   int
+	waiters []func()
+	wg      sync.WaitGroup
+}
+
+type poolWorker struct {
+	ch chan func()
+}
+
+func newPool(size, queue int) *pool {
+	if size <= 0 {
+		size = DefaultHandlerGoroutines
+	}
+	if queue < 0 {
+		queue = 0
+	} else if queue == 0 {
+		queue = DefaultHandlerQueue
+	}
+	return &pool{size: size, queue: queue}
+}
+
+// submit runs f in a worker, now or once one is free; it returns false
+// when the pool and its queue are full.
+func (p *pool) submit(f func()) bool {
+	p.mu.Lock()
+	if n := len(p.idle); n > 0 {
+		w := p.idle[n-1]
+		p.idle[n-1] = nil
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
+		w.ch <- f // buffered, and the worker is idle: never blocks
+		return true
+	}
+	if p.workers < p.size {
+		p.workers++
+		p.wg.Add(1)
+		p.mu.Unlock()
+		go p.work(&poolWorker{ch: make(chan func(), 1)}, f)
+		return true
+	}
+	if len(p.q)-p.qhead >= p.queue {
+		p.mu.Unlock()
+		return false
+	}
+	p.q = append(p.q, f)
+	p.mu.Unlock()
+	return true
+}
+
+// stop makes the idle workers exit; busy ones exit once idle for
+// poolIdleTimeout, or at the next stop.
+func (p *pool) stop() {
+	p.mu.Lock()
+	idle := p.idle
+	p.idle = nil
+	p.mu.Unlock()
+	for _, w := range idle {
+		w.ch <- nil
+	}
+}
+
+// wait registers f to be called once, from a worker, when a slot frees.
+func (p *pool) wait(f func()) {
+	p.mu.Lock()
+	p.waiters = append(p.waiters, f)
+	p.mu.Unlock()
+}
+
+// work runs f, then queued functions, then waits idle for more.
+func (p *pool) work(w *poolWorker, f func()) {
+	defer p.wg.Done()
+	t := time.NewTimer(poolIdleTimeout)
+	defer t.Stop()
+	for {
+		f()
+		p.mu.Lock()
+		f = p.next()
+		var wake func()
+		if n := len(p.waiters); n > 0 {
+			wake = p.waiters[0]
+			p.waiters[0] = nil
+			p.waiters = p.waiters[1:]
+		}
+		if f == nil {
+			p.idle = append(p.idle, w)
+		}
+		p.mu.Unlock()
+		if wake != nil {
+			wake()
+		}
+		if f != nil {
+			continue
+		}
+		if f = p.idleWait(w, t); f == nil {
+			return
+		}
+	}
+}
+
+// next pops the queue's head; it is called with mu held.
+func (p *pool) next() func() {
+	if p.qhead == len(p.q) {
+		return nil
+	}
+	f := p.q[p.qhead]
+	p.q[p.qhead] = nil
+	p.qhead++
+	if p.qhead == len(p.q) {
+		p.q, p.qhead = p.q[:0], 0
+	}
+	return f
+}
+
+// idleWait waits for work on an idle worker; nil means it timed out and
+// has left the pool.
+func (p *pool) idleWait(w *poolWorker, t *time.Timer) func() {
+	t.Reset(poolIdleTimeout)
+	select {
+	case f := <-w.ch:
+		if f == nil { // stop
+			p.mu.Lock()
+			p.workers--
+			p.mu.Unlock()
+		}
+		return f
+	case <-t.C:
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, iw := range p.idle {
+		if iw == w {
+			p.idle = append(p.idle[:i], p.idle[i+1:]...)
+			p.workers--
+			return nil
+		}
+	}
+	// submit or stop took this worker just as the timer fired.
+	p.mu.Unlock()
+	f := <-w.ch
+	p.mu.Lock()
+	if f == nil {
+		p.workers--
+	}
+	return f
+}
