@@ -10,6 +10,7 @@ all: build
 
 deps:
 	@sh third_party/libuv/install.sh
+	@sh third_party/llhttp/install.sh
 
 # go test -asan needs gcc's AddressSanitizer runtime (libasan8 for gcc 12,
 # pulled in by gcc on Debian; installed here when missing).

@@ -205,7 +205,7 @@ static int handle_init(uv_loop_t* loop, uv_handle_t* h, uv_handle_type type,
 uvgo_new_t uvgo_handle_new(uv_loop_t* loop, uv_handle_type type,
                            uintptr_t id, unsigned int flags) {
   uvgo_new_t r = {NULL, 0};
-  uv_handle_t* h = uvgo_calloc(1, uv_handle_size(type));
+  uv_handle_t* h = uvgo_calloc(1, uv_handle_size(type) + UVGO_SLOT_SIZE);
   if (h == NULL) {
     r.err = UV_ENOMEM;
     return r;

@@ -44,6 +44,11 @@ typedef struct {
   char rbuf[UVGO_RBUF_SIZE];
 } uvgo_loop_t;
 
+/* Every handle's memory has one pointer-sized word past its uv_*_t (at
+ * uv_handle_size(type) bytes), zeroed and never used by gouv: the slot that
+ * add-on packages' C code keeps its per-handle state in (addon.go). */
+#define UVGO_SLOT_SIZE sizeof(void*)
+
 /* A pointer and a libuv status, returned by value so Go passes no pointer. */
 typedef struct {
   void* ptr;

@@ -86,7 +86,7 @@ char* uvgo_random_data(uv_random_t* req) {
  * uvgo_close_cb. */
 uvgo_new_t uvgo_tcp_renew(uv_tcp_t* old) {
   uvgo_new_t r = {NULL, 0};
-  uv_tcp_t* t = uvgo_calloc(1, sizeof(*t));
+  uv_tcp_t* t = uvgo_calloc(1, sizeof(*t) + UVGO_SLOT_SIZE);
   uv_os_fd_t fd;
   if (t == NULL) {
     r.err = UV_ENOMEM;

@@ -1,0 +1,3 @@
+/* llhttp_http.c: compiles Debian node-llhttp's generated http.c into uvhttp
+ * (third_party/llhttp). */
+#include "/usr/share/llhttp/http.c"
