@@ -47,7 +47,7 @@ func run(args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("http", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "TCP address to listen on")
 	loops := fs.Int("loops", 1, "loops (one goroutine each) sharing the address with SO_REUSEPORT (-mode loop)")
-	mode := fs.String("mode", "loop", "loop: uvhttp on-loop handlers; std: net/http's http.Server")
+	mode := fs.String("mode", "loop", "loop: uvhttp on-loop handlers; std: net/http's http.Server; nethttp: the std handlers on uvhttp (HTTPHandler)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

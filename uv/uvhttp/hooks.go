@@ -36,7 +36,7 @@ func (c *conn) resumeRead() {
 		return
 	}
 	c.paused = false
-	if !c.held && !c.eof && len(c.pending) == 0 {
+	if (!c.held || c.inReq) && !c.eof && len(c.pending) == 0 {
 		readStart(c.c)
 	}
 }

@@ -5,55 +5,32 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net"
 	"net/http"
 	"os"
 	"runtime"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gouv/gouv/uv"
 )
 
 // The net/http face: Server.HTTPHandler, a standard http.Handler, runs in
-// goroutines of a bounded pool, never on a loop. Each connection serves its
-// requests one after the other, in order (pipelined ones wait their turn).
-// The loop feeds request bodies to the handlers (nethttp_body.go); the
-// handlers' writes reach the loop through Loop.Post (nethttp_writer.go),
-// and block while the connection has too much queued. Both ways, a
-// connection that has too much waiting stops reading.
-
-// engineConn is what the face uses of one connection of the engine. Its
-// methods are called on the connection's loop goroutine.
-type engineConn interface {
-	// nhWrite queues b after the bytes queued before it; done runs on the
-	// loop once the kernel has them, or with the error that stopped them.
-	nhWrite(b []byte, done func(error))
-	// nhPause and nhResume stop and restart reading.
-	nhPause()
-	nhResume()
-	// nhIdle says that no request is in a handler or waiting for one:
-	// Shutdown may close the connection, and the idle timeout runs.
-	nhIdle()
-	// nhClose closes the connection once queued writes are out (abort
-	// false), or at once.
-	nhClose(abort bool)
-	// nhDetach hands the connection over (http.Hijacker): the engine lets
-	// go of the stream and returns it with the bytes read but not parsed.
-	nhDetach() (*uv.TCP, []byte, error)
-}
+// goroutines of a bounded pool (nethttp_pool.go), never on a loop. The
+// engine parses on the loop and calls the face (type face, conn.go) with
+// each request's head, body pieces and end; the face holds the connection
+// from the head until the handler has returned, so that pipelined requests
+// are served one after the other, in order. The loop feeds the request
+// body to the handler (nethttp_body.go); the handler's writes reach the
+// loop through Loop.Post (nethttp_writer.go) and block while the
+// connection has too much queued. Both ways, a connection that has too
+// much waiting stops reading.
 
 // Reasons a connection stops reading; it reads when none holds.
 const (
-	pauseBody     = 1 << iota // a body buffered past bodyBufferBytes
-	pausePool                 // the handler pool and its queue are full
-	pausePipeline             // maxPipelined requests wait their turn
+	pauseBody = 1 << iota // a body buffered past bodyBufferBytes
+	pausePool             // the handler pool and its queue are full
 )
-
-// maxPipelined bounds the requests parsed ahead of the one being served.
-const maxPipelined = 16
 
 // writeQueueBytes bounds the response bytes a connection has posted to its
 // loop and the kernel has not taken: a handler's Write blocks past it.
@@ -68,49 +45,114 @@ var (
 	errTimeoutErr    = os.ErrDeadlineExceeded
 )
 
-// nhFace is a Server's net/http face.
+func init() {
+	newHTTPFace = func(s *Server) face { return &httpFace{f: s.netHTTPFace(), conns: map[*conn]*nhConn{}} }
+}
+
+// nhFace is a Server's net/http face, shared by its loops.
 type nhFace struct {
-	handler      http.Handler
-	pool         *pool
-	errorLog     *log.Logger
-	baseCtx      context.Context
-	readTimeout  time.Duration
-	writeTimeout time.Duration
-	running      sync.WaitGroup // handlers in flight, for Shutdown
-	shutdown     atomic.Bool    // responses say Connection: close
+	srv     *Server
+	handler http.Handler
+	pool    *pool
+	baseCtx context.Context
 
 	mu       sync.Mutex
 	hijacked map[*hijackedConn]struct{}
 }
 
-// closing reports whether the server is shutting down.
-func (f *nhFace) closing() bool { return f.shutdown.Load() }
+// netHTTPFace returns the server's face, made on first use.
+func (s *Server) netHTTPFace() *nhFace {
+	s.nhOnce.Do(func() {
+		s.nh = &nhFace{
+			srv:     s,
+			handler: s.HTTPHandler,
+			pool:    newPool(s.HandlerGoroutines, s.HandlerQueue),
+			baseCtx: context.Background(),
+		}
+	})
+	return s.nh
+}
 
-func (f *nhFace) logf(format string, args ...any) {
-	if f.errorLog != nil {
-		f.errorLog.Printf(format, args...)
-	} else {
-		log.Printf(format, args...)
+// closing reports whether the server is shutting down: responses then say
+// Connection: close.
+func (f *nhFace) closing() bool {
+	f.srv.mu.Lock()
+	defer f.srv.mu.Unlock()
+	return f.srv.closed
+}
+
+func (f *nhFace) logf(format string, args ...any) { f.srv.logf(format, args...) }
+
+// httpFace is the face on one loop: the engine's calls, mapped to the
+// connections' face state.
+type httpFace struct {
+	f     *nhFace
+	conns map[*conn]*nhConn
+}
+
+func (h *httpFace) head(c *conn, r *Request) {
+	nc := h.conns[c]
+	if nc == nil {
+		nc = h.f.newConn(c)
+		h.conns[c] = nc
 	}
+	c.hold()
+	nc.onRequest(parsed(r))
+}
+
+func (h *httpFace) body(c *conn, r *Request, p []byte) {
+	if nc := h.conns[c]; nc != nil {
+		nc.onBody(p)
+	}
+}
+
+func (h *httpFace) done(c *conn, r *Request) {
+	if nc := h.conns[c]; nc != nil {
+		nc.onBodyEnd()
+	}
+}
+
+func (h *httpFace) closed(c *conn) {
+	if nc := h.conns[c]; nc != nil {
+		delete(h.conns, c)
+		nc.onClose(nil)
+	}
+}
+
+// parsed copies a request's head out of the engine's views.
+func parsed(r *Request) *nhParsed {
+	p := &nhParsed{
+		Method:        r.Method(),
+		Target:        string(r.Target()),
+		Major:         r.ProtoMajor(),
+		Minor:         r.ProtoMinor(),
+		Header:        make(http.Header, r.NumHeader()),
+		ContentLength: r.ContentLength,
+		Chunked:       r.flags&flagChunked != 0,
+	}
+	for i := range r.NumHeader() {
+		k, v := r.HeaderAt(i)
+		addHeader(p.Header, string(k), string(v))
+	}
+	return p
 }
 
 // nhConn is the face's state of one connection.
 type nhConn struct {
 	face   *nhFace
-	ec     engineConn
+	ec     *conn
 	loop   *uv.Loop
 	remote string
-	local  net.Addr
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 
 	// Owned by the loop's goroutine.
-	queue   []*nhReq // parsed, not yet handed to a handler
-	running *nhReq   // in a handler
-	reading *nhReq   // the last parsed: its body is arriving
+	cur     *nhReq // the request in a handler, or waiting for one
 	paused  int
 	waiting bool // registered with the pool for a free worker
 	gone    bool
+	// detaching: Hijack is handing the stream over.
+	detaching bool
 
 	// The write queue's credit, shared with the handlers' goroutines.
 	wmu    sync.Mutex
@@ -127,11 +169,15 @@ type nhReq struct {
 	cancel context.CancelFunc
 }
 
-// newConn starts the face's state for a connection accepted on l.
-func (f *nhFace) newConn(ec engineConn, l *uv.Loop, remote string, local net.Addr) *nhConn {
+// newConn starts the face's state for a connection of the engine.
+func (f *nhFace) newConn(ec *conn) *nhConn {
+	var local net.Addr
+	if a, err := ec.tcp.LocalAddr(); err == nil {
+		local = net.TCPAddrFromAddrPort(a)
+	}
 	ctx := context.WithValue(f.baseCtx, http.LocalAddrContextKey, local)
 	ctx, cancel := context.WithCancelCause(ctx)
-	return &nhConn{face: f, ec: ec, loop: l, remote: remote, local: local, ctx: ctx, cancel: cancel}
+	return &nhConn{face: f, ec: ec, loop: ec.ls.loop, remote: ec.remote.String(), ctx: ctx, cancel: cancel}
 }
 
 // post runs fn on the connection's loop; after the loop is gone there is
@@ -140,7 +186,7 @@ func (c *nhConn) post(fn func()) { _ = c.loop.Post(fn) }
 
 func (c *nhConn) pause(why int) {
 	if c.paused == 0 && !c.gone {
-		c.ec.nhPause()
+		c.ec.pauseRead()
 	}
 	c.paused |= why
 }
@@ -151,43 +197,38 @@ func (c *nhConn) resume(why int) {
 	}
 	c.paused &^= why
 	if c.paused == 0 && !c.gone {
-		c.ec.nhResume()
+		c.ec.resumeRead()
 	}
 }
 
 // onRequest takes a parsed request (its head; the body follows through
-// onBody and onBodyEnd) and queues it for a handler.
+// onBody and onBodyEnd) and hands it to the pool.
 func (c *nhConn) onRequest(p *nhParsed) {
 	if c.gone {
 		return
 	}
-	rq := c.newReq(p)
-	c.reading = rq
-	c.queue = append(c.queue, rq)
-	if len(c.queue) >= maxPipelined {
-		c.pause(pausePipeline)
-	}
-	c.next()
+	c.cur = c.newReq(p)
+	c.dispatch()
 }
 
-// onBody feeds a chunk of the request body being read (decoded if it was
+// onBody feeds a piece of the current request's body (decoded if it was
 // chunked); p is a view of the read buffer.
 func (c *nhConn) onBody(p []byte) {
-	if rq := c.reading; rq != nil && rq.body != nil {
+	if rq := c.cur; rq != nil && rq.body != nil {
 		rq.body.push(p)
 	}
 }
 
-// onBodyEnd marks the end of the request body being read.
+// onBodyEnd marks the end of the current request's body.
 func (c *nhConn) onBodyEnd() {
-	if rq := c.reading; rq != nil && rq.body != nil {
+	if rq := c.cur; rq != nil && rq.body != nil {
 		rq.body.end(nil)
 	}
 }
 
 // onClose is the engine's word that the connection closed or failed (or
-// was closed for Shutdown): contexts are cancelled, bodies cut short and
-// blocked writers released.
+// was closed by Close): contexts are cancelled, the body is cut short and
+// blocked writers are released.
 func (c *nhConn) onClose(err error) {
 	if c.gone {
 		return
@@ -196,14 +237,12 @@ func (c *nhConn) onClose(err error) {
 	if err == nil {
 		err = errConnGone
 	}
-	c.cancel(err)
-	if rq := c.reading; rq != nil && rq.body != nil {
+	if !c.detaching {
+		c.cancel(err)
+	}
+	if rq := c.cur; rq != nil && rq.body != nil {
 		rq.body.end(errUnexpectedEOF)
 	}
-	for _, rq := range c.queue {
-		rq.cancel()
-	}
-	c.queue = nil
 	c.wmu.Lock()
 	if c.werr == nil {
 		c.werr = errConnGone
@@ -212,26 +251,17 @@ func (c *nhConn) onClose(err error) {
 	c.wmu.Unlock()
 }
 
-// next hands the first queued request to the pool, unless one runs; when
-// the pool is full the connection stops reading until a worker frees.
-func (c *nhConn) next() {
-	if c.running != nil || len(c.queue) == 0 || c.gone || c.waiting {
+// dispatch hands the current request to the pool; when the pool is full
+// the connection stops reading until a worker frees.
+func (c *nhConn) dispatch() {
+	rq := c.cur
+	if rq == nil || c.gone || c.waiting {
 		return
 	}
-	rq := c.queue[0]
-	c.face.running.Add(1)
 	if !c.face.pool.submit(func() { c.serve(rq) }) {
-		c.face.running.Done()
 		c.waiting = true
 		c.pause(pausePool)
 		c.face.pool.wait(func() { c.post(c.retry) })
-		return
-	}
-	c.running = rq
-	c.queue[0] = nil
-	c.queue = c.queue[1:]
-	if len(c.queue) < maxPipelined {
-		c.resume(pausePipeline)
 	}
 }
 
@@ -239,16 +269,15 @@ func (c *nhConn) next() {
 func (c *nhConn) retry() {
 	c.waiting = false
 	c.resume(pausePool)
-	c.next()
+	c.dispatch()
 }
 
 // serve runs the handler for rq on a pool goroutine.
 func (c *nhConn) serve(rq *nhReq) {
-	defer c.face.running.Done()
 	defer rq.cancel()
 	defer c.recoverHandler(rq)
 	c.face.handler.ServeHTTP(rq.w, rq.r)
-	if rq.w.hijacked {
+	if rq.w.isHijacked() {
 		return
 	}
 	rq.w.finish()
@@ -266,36 +295,32 @@ func (c *nhConn) recoverHandler(rq *nhReq) {
 		buf = buf[:runtime.Stack(buf, false)]
 		c.face.logf("http: panic serving %v: %v\n%s", c.remote, v, buf)
 	}
-	if rq.w.hijacked {
+	if rq.w.isHijacked() {
 		return
 	}
 	c.post(func() { c.finished(rq, true, true) })
 }
 
 // finished runs on the loop when rq's handler has returned and its
-// response is queued: the next request gets its turn, or the connection
-// closes.
+// response is queued: the engine goes on with the next request, or closes
+// the connection.
 func (c *nhConn) finished(rq *nhReq, close, abort bool) {
-	if c.running == rq {
-		c.running = nil
+	if c.cur == rq {
+		c.cur = nil
 	}
 	if c.gone {
 		return
 	}
-	if close {
-		c.gone = true
-		c.ec.nhClose(abort)
+	if rq.body != nil && !rq.body.complete() {
+		// What is left of a small unread body is read and dropped.
+		rq.body.Close()
+		c.resume(pauseBody)
+	}
+	if abort {
+		c.ec.close()
 		return
 	}
-	if rq.body != nil && !rq.body.complete() && c.reading == rq {
-		// The rest of a small unread body is read and dropped (the body
-		// is closed) before the next request.
-		rq.body.Close()
-	}
-	c.next()
-	if c.running == nil && len(c.queue) == 0 && !c.waiting {
-		c.ec.nhIdle()
-	}
+	c.ec.finishResponse(!close && c.ec.keep)
 }
 
 // send queues b for the connection, waiting while more than
@@ -334,7 +359,7 @@ func (c *nhConn) write(b []byte) {
 		c.wrote(len(b), errConnGone)
 		return
 	}
-	c.ec.nhWrite(b, func(err error) { c.wrote(len(b), err) })
+	c.ec.write(b, func(err error) { c.wrote(len(b), err) })
 }
 
 // wrote gives back the credit of n written bytes.

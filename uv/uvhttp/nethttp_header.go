@@ -24,13 +24,13 @@ func (w *nhWriter) head(p []byte, done bool) {
 			delete(h, k) // sent as a trailer, never as a header
 		}
 	}
-	if done && !trailers && hTE == "" && bodyAllowed(w.status) && h.Get("Content-Length") == "" && (!isHEAD || len(p) > 0) {
+	if done && !trailers && hTE == "" && nhBodyAllowed(w.status) && h.Get("Content-Length") == "" && (!isHEAD || len(p) > 0) {
 		w.clen = int64(len(p))
 		clen = strconv.Itoa(len(p))
 	}
 	w.keepAliveOrClose(h, isHEAD, &conn)
 	w.bodyLeft()
-	if bodyAllowed(w.status) {
+	if nhBodyAllowed(w.status) {
 		_, typed := h["Content-Type"]
 		if h.Get("Content-Encoding") == "" && !typed && hTE == "" && len(p) > 0 {
 			ctype = http.DetectContentType(p)
@@ -58,7 +58,7 @@ func (w *nhWriter) keepAliveOrClose(h http.Header, isHEAD bool, conn *string) {
 	ka10 := r.ProtoMajor == 1 && r.ProtoMinor == 0 && hasToken(r.Header.Get("Connection"), "keep-alive")
 	hasCL := w.clen != -1
 	switch {
-	case ka10 && (isHEAD || hasCL || !bodyAllowed(w.status)):
+	case ka10 && (isHEAD || hasCL || !nhBodyAllowed(w.status)):
 		if _, set := h["Connection"]; !set {
 			*conn = "keep-alive"
 		}
@@ -101,7 +101,7 @@ func (w *nhWriter) framing(h http.Header, isHEAD bool, hTE string, te *string) {
 		w.clen, hasCL = -1, false
 	}
 	switch {
-	case isHEAD || !bodyAllowed(w.status):
+	case isHEAD || !nhBodyAllowed(w.status):
 		h.Del("Transfer-Encoding")
 	case hasCL:
 		h.Del("Transfer-Encoding")

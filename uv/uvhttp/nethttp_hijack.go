@@ -52,31 +52,31 @@ func (c *nhConn) hijack(rq *nhReq) (*hijackedConn, error) {
 			ch <- result{err: errConnGone}
 			return
 		}
-		tcp, rest, err := c.ec.nhDetach()
-		if err != nil {
-			ch <- result{err: err}
-			return
-		}
-		c.gone = true
-		c.cancel(errConnGone) // the server is done with it, as net/http
-		var buffered [][]byte
-		if rq.body != nil {
-			rq.body.mu.Lock()
-			buffered, rq.body.chunks, rq.body.n = rq.body.chunks, nil, 0
-			rq.body.closed = true
-			rq.body.mu.Unlock()
-		}
-		if len(rest) > 0 {
-			buffered = append(buffered, append([]byte(nil), rest...))
-		}
-		hc, err := c.face.adopt(c.loop, tcp, buffered)
-		ch <- result{hc, err}
+		c.detaching = true // the request's context lives on, as in net/http
+		c.ec.detach(func(tcp *uv.TCP, rest []byte) {
+			c.adopted(rq, tcp, rest, func(hc *hijackedConn, err error) { ch <- result{hc, err} })
+		})
 	})
 	if err != nil {
 		return nil, err
 	}
 	r := <-ch
 	return r.hc, r.err
+}
+
+// adopted runs on the loop once the engine has let go of the stream.
+func (c *nhConn) adopted(rq *nhReq, tcp *uv.TCP, rest []byte, done func(*hijackedConn, error)) {
+	var buffered [][]byte
+	if rq.body != nil {
+		rq.body.mu.Lock()
+		buffered, rq.body.chunks, rq.body.n = rq.body.chunks, nil, 0
+		rq.body.closed = true
+		rq.body.mu.Unlock()
+	}
+	if len(rest) > 0 {
+		buffered = append(buffered, rest)
+	}
+	done(c.face.adopt(c.loop, tcp, buffered))
 }
 
 // adopt starts a hijackedConn on tcp, on the loop; buffered is read first.

@@ -63,7 +63,7 @@ func (c *nhConn) newReq(p *nhParsed) *nhReq {
 	if rq.body != nil {
 		r.Body = rq.body
 	}
-	if t := c.face.readTimeout; t > 0 && rq.body != nil {
+	if t := c.face.srv.ReadTimeout; t > 0 && rq.body != nil {
 		rq.body.deadline = time.Now().Add(t)
 	}
 	rq.r = r.WithContext(ctx)

@@ -58,7 +58,7 @@ type nhWriter struct {
 
 func newWriter(c *nhConn, rq *nhReq) *nhWriter {
 	w := &nhWriter{c: c, rq: rq, req: rq.r, h: make(http.Header), clen: -1, contOK: true}
-	if t := c.face.writeTimeout; t > 0 {
+	if t := c.face.srv.WriteTimeout; t > 0 {
 		w.deadline = time.Now().Add(t)
 	}
 	return w
@@ -131,7 +131,7 @@ func (w *nhWriter) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
-	if !bodyAllowed(w.status) {
+	if !nhBodyAllowed(w.status) {
 		return 0, http.ErrBodyNotAllowed
 	}
 	w.written += int64(len(p))
@@ -230,7 +230,7 @@ func (w *nhWriter) finish() {
 		w.out = w.appendTrailers(w.out)
 		w.out = append(w.out, "\r\n"...)
 	}
-	if w.clen != -1 && w.written != w.clen && bodyAllowed(w.status) && w.req.Method != http.MethodHead {
+	if w.clen != -1 && w.written != w.clen && nhBodyAllowed(w.status) && w.req.Method != http.MethodHead {
 		w.closeAfter = true // short body: the client cannot trust the connection
 	}
 	rq, c, closeAfter := w.rq, w.c, w.closeAfter
@@ -283,8 +283,8 @@ func (w *nhWriter) statusLine(code int) []byte {
 	return []byte(proto + strconv.Itoa(code) + " " + text + "\r\n")
 }
 
-// bodyAllowed reports whether a response with status code has a body.
-func bodyAllowed(code int) bool {
+// nhBodyAllowed reports whether a response with status code has a body.
+func nhBodyAllowed(code int) bool {
 	return !(code >= 100 && code <= 199 || code == http.StatusNoContent || code == http.StatusNotModified)
 }
 
@@ -344,6 +344,11 @@ func (w *nhWriter) sendContinue() {
 	w.contOK = false
 	w.mu.Unlock()
 	if ok {
-		w.c.send([]byte("HTTP/1.1 100 Continue\r\n\r\n"), time.Time{}, nil)
+		c := w.c
+		c.post(func() {
+			if !c.gone {
+				c.ec.sendContinue()
+			}
+		})
 	}
 }

@@ -49,6 +49,12 @@ type Server struct {
 	// HTTPHandler, when set instead of Handler, answers requests with a
 	// standard http.Handler run off the loop (the net/http face).
 	HTTPHandler http.Handler
+	// HandlerGoroutines bounds the goroutines that run HTTPHandler, and
+	// HandlerQueue the requests waiting for one; when both are full,
+	// connections stop reading until one frees. 0 means
+	// DefaultHandlerGoroutines and DefaultHandlerQueue (nethttp_pool.go).
+	HandlerGoroutines int
+	HandlerQueue      int
 
 	// ReadHeaderTimeout bounds the time from a request's first byte to the
 	// end of its head; 0 means ReadTimeout.
@@ -85,6 +91,8 @@ type Server struct {
 	runDone  []chan error
 	bound    netip.AddrPort
 	nextLoop int
+	nhOnce   sync.Once
+	nh       *nhFace // the net/http face (nethttp.go)
 }
 
 // logf logs through ErrorLog.
@@ -106,6 +114,9 @@ func (s *Server) maxHeader() int64 {
 func (s *Server) maxBody() int64 {
 	if s.MaxBodyBytes > 0 {
 		return s.MaxBodyBytes
+	}
+	if s.Handler == nil {
+		return 1 << 62 // HTTPHandler streams the body: no limit, as net/http
 	}
 	return DefaultMaxBodyBytes
 }
