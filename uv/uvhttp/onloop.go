@@ -21,6 +21,9 @@ func (onLoopFace) body(c *conn, r *Request, p []byte) {
 	case r.bodyView:
 		c.bodyBuf = append(append(c.bodyBuf[:0], r.body...), p...)
 		r.body, r.bodyView = c.bodyBuf, false
+	case r.body == nil:
+		c.bodyBuf = append(c.bodyBuf[:0], p...)
+		r.body = c.bodyBuf
 	default:
 		c.bodyBuf = append(c.bodyBuf, p...)
 		r.body = c.bodyBuf
