@@ -264,9 +264,14 @@ func (c *conn) resume() {
 // fail answers a request the parser or the engine refused with status,
 // and closes the connection after it, as net/http does.
 func (c *conn) fail(status int) {
+	in := c.inReq
 	c.inReq = false
 	c.keep = false
 	c.closing = true
+	if f, ok := c.ls.face.(bodyFailer); ok && in && c.held {
+		f.bodyFailed(c, status) // the face's handler answers (nethttp.go)
+		return
+	}
 	c.out = appendError(c.out, status)
 }
 
@@ -323,6 +328,10 @@ func (c *conn) end(status int) {
 		switch {
 		case c.held:
 			c.keep, c.closing = false, true
+			if f, ok := c.ls.face.(bodyFailer); ok && c.inReq {
+				c.inReq = false
+				f.bodyFailed(c, 0) // the body ends short (nethttp.go)
+			}
 			return
 		case c.shut && !c.shutOK:
 			return // shutDone closes

@@ -90,7 +90,16 @@ type httpFace struct {
 	conns map[*conn]*nhConn
 }
 
+// head starts the handler of a request with a body at once, so that it
+// reads the body as it arrives; a request without one waits for its end
+// (done), where the parser may still refuse it.
 func (h *httpFace) head(c *conn, r *Request) {
+	if r.ContentLength != 0 {
+		h.start(c, r)
+	}
+}
+
+func (h *httpFace) start(c *conn, r *Request) {
 	nc := h.conns[c]
 	if nc == nil {
 		nc = h.f.newConn(c)
@@ -107,6 +116,10 @@ func (h *httpFace) body(c *conn, r *Request, p []byte) {
 }
 
 func (h *httpFace) done(c *conn, r *Request) {
+	if r.ContentLength == 0 {
+		h.start(c, r)
+		return
+	}
 	if nc := h.conns[c]; nc != nil {
 		nc.onBodyEnd()
 	}
@@ -378,4 +391,42 @@ func (c *nhConn) queuedBytes() int {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	return c.queued
+}
+
+// stopHandlers lets the HTTPHandler pool's goroutines exit once the
+// server is done.
+func (s *Server) stopHandlers() {
+	if s.nh != nil {
+		s.nh.pool.stop()
+	}
+}
+
+// bodyFailer is a face whose handler may be running while the engine
+// refuses the rest of the request (a malformed chunk, a body past
+// MaxBodyBytes): the handler's body read fails and the handler answers,
+// as with net/http; the connection closes after. Status 0 is the peer's
+// end of stream before the body's.
+type bodyFailer interface {
+	bodyFailed(c *conn, status int)
+}
+
+func (h *httpFace) bodyFailed(c *conn, status int) {
+	if nc := h.conns[c]; nc != nil && nc.cur != nil && nc.cur.body != nil {
+		if status == 0 {
+			nc.cur.body.end(errUnexpectedEOF)
+		} else {
+			nc.cur.body.end(&bodyError{status})
+		}
+	}
+}
+
+// bodyError is what a handler's Body.Read returns when the engine refused
+// the rest of the body.
+type bodyError struct{ status int }
+
+func (e *bodyError) Error() string {
+	if e.status == http.StatusRequestEntityTooLarge {
+		return "http: request body too large"
+	}
+	return "uvhttp: malformed request body (" + http.StatusText(e.status) + ")"
 }

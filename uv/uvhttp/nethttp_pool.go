@@ -35,7 +35,7 @@ type pool struct {
 	q       []func()      // FIFO, q[qhead:]
 	qhead   int
 	waiters []func()
-	wg      sync.WaitGroup
+	stopped bool
 }
 
 type poolWorker struct {
@@ -68,7 +68,6 @@ func (p *pool) submit(f func()) bool {
 	}
 	if p.workers < p.size {
 		p.workers++
-		p.wg.Add(1)
 		p.mu.Unlock()
 		go p.work(&poolWorker{ch: make(chan func(), 1)}, f)
 		return true
@@ -82,10 +81,11 @@ func (p *pool) submit(f func()) bool {
 	return true
 }
 
-// stop makes the idle workers exit; busy ones exit once idle for
-// poolIdleTimeout, or at the next stop.
+// stop makes the idle workers exit, and busy ones once they are done (the
+// server has shut down); submit still works, for a server's stragglers.
 func (p *pool) stop() {
 	p.mu.Lock()
+	p.stopped = true
 	idle := p.idle
 	p.idle = nil
 	p.mu.Unlock()
@@ -103,7 +103,6 @@ func (p *pool) wait(f func()) {
 
 // work runs f, then queued functions, then waits idle for more.
 func (p *pool) work(w *poolWorker, f func()) {
-	defer p.wg.Done()
 	t := time.NewTimer(poolIdleTimeout)
 	defer t.Stop()
 	for {
@@ -116,12 +115,18 @@ func (p *pool) work(w *poolWorker, f func()) {
 			p.waiters[0] = nil
 			p.waiters = p.waiters[1:]
 		}
-		if f == nil {
+		stop := f == nil && p.stopped
+		if stop {
+			p.workers--
+		} else if f == nil {
 			p.idle = append(p.idle, w)
 		}
 		p.mu.Unlock()
 		if wake != nil {
 			wake()
+		}
+		if stop {
+			return
 		}
 		if f != nil {
 			continue

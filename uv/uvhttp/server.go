@@ -289,6 +289,7 @@ func (s *Server) stop(ctx context.Context, hard bool) error {
 			return ctx.Err()
 		}
 	}
+	s.stopHandlers()
 	return nil
 }
 
