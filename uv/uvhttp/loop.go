@@ -133,7 +133,6 @@ func (ls *loopState) stop(hard bool) {
 	if !ls.stopping {
 		ls.stopping = true
 		ls.ln.Close(nil)
-		ls.sweep.Close(nil)
 	}
 	ls.conns.Range(func(_ cbridge.ID, c *conn) bool {
 		if hard || c.idle() {
@@ -150,6 +149,7 @@ func (ls *loopState) stop(hard bool) {
 func (ls *loopState) maybeEnd() {
 	if ls.stopping && !ls.ended && ls.conns.Len() == 0 {
 		ls.ended = true
+		ls.sweep.Close(nil) // it times out lingering connections until now
 		ls.release()
 		ls.finish()
 	}
