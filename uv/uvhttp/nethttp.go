@@ -271,10 +271,9 @@ func (c *nhConn) dispatch() {
 	if rq == nil || c.gone || c.waiting {
 		return
 	}
-	if !c.face.pool.submit(func() { c.serve(rq) }) {
+	if !c.face.pool.submitOr(func() { c.serve(rq) }, func() { c.post(c.retry) }) {
 		c.waiting = true
 		c.pause(pausePool)
-		c.face.pool.wait(func() { c.post(c.retry) })
 	}
 }
 

@@ -56,7 +56,12 @@ func newPool(size, queue int) *pool {
 
 // submit runs f in a worker, now or once one is free; it returns false
 // when the pool and its queue are full.
-func (p *pool) submit(f func()) bool {
+func (p *pool) submit(f func()) bool { return p.submitOr(f, nil) }
+
+// submitOr is submit that, when it refuses, registers onFree (if not nil)
+// to be called once, from a worker, when a slot frees: refusing and
+// registering under one lock, so that the slot cannot free in between.
+func (p *pool) submitOr(f, onFree func()) bool {
 	p.mu.Lock()
 	if n := len(p.idle); n > 0 {
 		w := p.idle[n-1]
@@ -73,6 +78,9 @@ func (p *pool) submit(f func()) bool {
 		return true
 	}
 	if len(p.q)-p.qhead >= p.queue {
+		if onFree != nil {
+			p.waiters = append(p.waiters, onFree)
+		}
 		p.mu.Unlock()
 		return false
 	}
@@ -92,13 +100,6 @@ func (p *pool) stop() {
 	for _, w := range idle {
 		w.ch <- nil
 	}
-}
-
-// wait registers f to be called once, from a worker, when a slot frees.
-func (p *pool) wait(f func()) {
-	p.mu.Lock()
-	p.waiters = append(p.waiters, f)
-	p.mu.Unlock()
 }
 
 // work runs f, then queued functions, then waits idle for more.
