@@ -33,7 +33,6 @@ type loopState struct {
 	ended    bool
 	done     chan struct{} // closed once the listener and conns are gone
 	face     face
-	free     []*conn // closed connections, for reuse
 }
 
 // newLoopState starts serving on the listener ln.
@@ -115,7 +114,6 @@ func (ls *loopState) connClosed(c *conn) {
 		ls.waiting = false
 		ls.accept()
 	}
-	ls.free = append(ls.free, c)
 	ls.maybeEnd()
 }
 
@@ -133,6 +131,10 @@ func (ls *loopState) stop(hard bool) {
 	if !ls.stopping {
 		ls.stopping = true
 		ls.ln.Close(nil)
+		// The sweep goes on, lingering connections need it, and keeps
+		// the loop alive until the last connection is gone, even when
+		// all that is left waits for a held response's End.
+		ls.sweep.Ref()
 	}
 	ls.conns.Range(func(_ cbridge.ID, c *conn) bool {
 		if hard || c.idle() {
@@ -149,7 +151,7 @@ func (ls *loopState) stop(hard bool) {
 func (ls *loopState) maybeEnd() {
 	if ls.stopping && !ls.ended && ls.conns.Len() == 0 {
 		ls.ended = true
-		ls.sweep.Close(nil) // it times out lingering connections until now
+		ls.sweep.Close(nil)
 		ls.release()
 		ls.finish()
 	}
