@@ -89,7 +89,7 @@ func (ls *loopState) newConn(t *uv.TCP) error {
 		c.close()
 		return nil
 	}
-	c.setPhase(phaseIdle)
+	c.setPhase(phaseHead) // as net/http: the first head is awaited under ReadHeaderTimeout
 	return nil
 }
 

@@ -149,9 +149,13 @@ func (s *Server) Start() (netip.AddrPort, error) {
 		return netip.AddrPort{}, err
 	}
 	s.mu.Lock()
-	if s.started || s.closed {
+	if s.closed {
 		s.mu.Unlock()
-		return netip.AddrPort{}, errors.New("uvhttp: Server started or closed already")
+		return netip.AddrPort{}, ErrServerClosed
+	}
+	if s.started {
+		s.mu.Unlock()
+		return netip.AddrPort{}, errors.New("uvhttp: Server started already")
 	}
 	s.started = true
 	s.mu.Unlock()
@@ -268,13 +272,15 @@ func (s *Server) Wait() error {
 // and its idle connections, lets the requests in flight finish (their
 // responses say Connection: close) and closes their connections after
 // them. It returns nil once every connection is gone, or ctx's error when
-// ctx ends first (the server then goes on shutting down).
+// ctx ends first (the server then goes on shutting down). It waits for
+// the loops: call it from another goroutine than theirs.
 func (s *Server) Shutdown(ctx context.Context) error {
 	return s.stop(ctx, false)
 }
 
 // Close closes the listeners and every connection at once, requests in
-// flight or not, and waits until they are closed.
+// flight or not, and waits until they are closed: call it from another
+// goroutine than the loops'.
 func (s *Server) Close() error {
 	return s.stop(context.Background(), true)
 }

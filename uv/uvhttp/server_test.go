@@ -356,3 +356,45 @@ func TestEndAfterReset(t *testing.T) {
 	_, body := readResp(t, br)
 	assert.Equal(t, "ok", body)
 }
+
+// A head of thousands of headers, split over many reads, is carried
+// whole from read to read.
+func TestManyHeadersSplit(t *testing.T) {
+	s := &uvhttp.Server{Addr: "127.0.0.1:0", MaxHeaderBytes: 1 << 20}
+	s.Handler = func(w *uvhttp.ResponseWriter, r *uvhttp.Request) {
+		fmt.Fprintf(w, "%d %s", r.NumHeader(), r.Header("x-last"))
+	}
+	addr := startServer(t, s)
+	c, br := dial(t, addr)
+	var b strings.Builder
+	b.WriteString("GET / HTTP/1.1\r\nHost: x\r\n")
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&b, "X-H%d: %d\r\n", i, i)
+	}
+	b.WriteString("X-Last: end\r\n\r\n")
+	req := b.String()
+	for i := 0; i < len(req); i += 1000 {
+		_, err := io.WriteString(c, req[i:min(i+1000, len(req))])
+		require.NoError(t, err)
+	}
+	_, body := readResp(t, br)
+	assert.Equal(t, "3002 end", body)
+}
+
+// Bad configurations and a second start are errors, not crashes.
+func TestServerMisuse(t *testing.T) {
+	_, err := (&uvhttp.Server{Addr: "127.0.0.1:0"}).Start()
+	assert.Error(t, err, "no handler")
+	h := func(w *uvhttp.ResponseWriter, r *uvhttp.Request) {}
+	_, err = (&uvhttp.Server{Addr: "nohost.example:80", Handler: h}).Start()
+	assert.Error(t, err, "a name, not an address")
+	_, err = (&uvhttp.Server{Addr: "127.0.0.1:99999", Handler: h}).Start()
+	assert.Error(t, err, "bad port")
+	s := &uvhttp.Server{Addr: "127.0.0.1:0", Handler: h}
+	startServer(t, s)
+	_, err = s.Start()
+	assert.Error(t, err, "started twice")
+	closed := &uvhttp.Server{Addr: "127.0.0.1:0", Handler: h}
+	require.NoError(t, closed.Close())
+	assert.ErrorIs(t, closed.ListenAndServe(), uvhttp.ErrServerClosed)
+}
