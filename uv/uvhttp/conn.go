@@ -47,6 +47,7 @@ type conn struct {
 	eof       bool // the peer ended its side
 	gone      bool // Close was called
 	paused    bool // pauseRead
+	watching  bool // watchPeer reads while held (nethttp_watch.go)
 	inBatch   bool // batch is running
 	continued bool // 100 Continue was sent for the current request
 
@@ -116,6 +117,13 @@ func (c *conn) batch(buf []byte) {
 			c.fail(int(e.code))
 		}
 		if (e.kind == evDone || e.kind == evError) && (c.held || c.closing) {
+			if e.kind == evDone && e.len != 0 { // an Upgrade's end (engine.c)
+				c.pending = append(c.pending, buf[e.off:]...)
+				rewind(c.c)
+				c.tcp.ReadStop()
+				c.watchPeer()
+				break
+			}
 			c.stopAt(buf, ev[i+1:])
 			break
 		}
@@ -217,6 +225,7 @@ func (c *conn) stopAt(buf []byte, rest []C.uvh_ev_t) {
 	c.pending = append(c.pending, buf[from:]...)
 	if c.detachCb == nil {
 		c.tcp.ReadStop()
+		c.watchPeer()
 	}
 }
 
@@ -228,12 +237,16 @@ func (c *conn) hold() { c.held = true }
 // meanwhile are parsed on a later turn of the loop, then reading resumes.
 func (c *conn) release() {
 	c.held = false
+	c.unwatch()
 	c.flush()
 	if c.gone {
 		return
 	}
 	if c.closing {
 		c.shutdown()
+		if !c.gone && !c.eof {
+			readStart(c.c) // reading stopped while held: see the peer's end
+		}
 		return
 	}
 	c.setPhase(c.nextPhase())
@@ -260,9 +273,14 @@ func (c *conn) resume() {
 // fail answers a request the parser or the engine refused with status,
 // and closes the connection after it, as net/http does.
 func (c *conn) fail(status int) {
+	in := c.inReq
 	c.inReq = false
 	c.keep = false
 	c.closing = true
+	if f, ok := c.ls.face.(bodyFailer); ok && in && c.held {
+		f.bodyFailed(c, status) // the face's handler answers (nethttp.go)
+		return
+	}
 	c.out = appendError(c.out, status)
 }
 
@@ -335,6 +353,10 @@ func (c *conn) end(status int) {
 		switch {
 		case c.held:
 			c.keep, c.closing = false, true
+			if f, ok := c.ls.face.(bodyFailer); ok {
+				c.inReq = false
+				f.bodyFailed(c, 0) // the peer is gone (nethttp.go)
+			}
 			return
 		case c.shut && !c.shutOK:
 			return // shutDone closes

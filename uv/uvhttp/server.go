@@ -54,6 +54,12 @@ type Server struct {
 	// HTTPHandler, when set instead of Handler, answers requests with a
 	// standard http.Handler run off the loop (the net/http face).
 	HTTPHandler http.Handler
+	// HandlerGoroutines bounds the goroutines that run HTTPHandler, and
+	// HandlerQueue the requests waiting for one; when both are full,
+	// connections stop reading until one frees. 0 means
+	// DefaultHandlerGoroutines and DefaultHandlerQueue (nethttp_pool.go).
+	HandlerGoroutines int
+	HandlerQueue      int
 
 	// ReadHeaderTimeout bounds the time from a request's first byte to the
 	// end of its head; 0 means ReadTimeout.
@@ -73,7 +79,8 @@ type Server struct {
 	// means DefaultMaxHeaderBytes.
 	MaxHeaderBytes int
 	// MaxBodyBytes limits a request's body (413 past it); 0 means
-	// DefaultMaxBodyBytes.
+	// DefaultMaxBodyBytes, or no limit with HTTPHandler (its handlers read
+	// the body as it streams, as net/http's do).
 	MaxBodyBytes int64
 	// MaxConnsPerLoop, when positive, limits the connections of each loop:
 	// at the limit the loop stops accepting until one closes.
@@ -90,6 +97,8 @@ type Server struct {
 	runDone  []chan error
 	bound    netip.AddrPort
 	nextLoop int
+	nhOnce   sync.Once
+	nh       *nhFace // the net/http face (nethttp.go)
 }
 
 // logf logs through ErrorLog.
@@ -111,6 +120,9 @@ func (s *Server) maxHeader() int64 {
 func (s *Server) maxBody() int64 {
 	if s.MaxBodyBytes > 0 {
 		return s.MaxBodyBytes
+	}
+	if s.Handler == nil {
+		return 1 << 62 // HTTPHandler streams the body: no limit, as net/http
 	}
 	return DefaultMaxBodyBytes
 }
@@ -289,6 +301,7 @@ func (s *Server) stop(ctx context.Context, hard bool) error {
 			return ctx.Err()
 		}
 	}
+	s.stopHandlers()
 	return nil
 }
 
