@@ -1,0 +1,147 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+)
+
+// The HTTP report (-http): the TSV of bench/bench-http.sh, one row per wrk
+// run, into bench/RESULTS-http.md.
+
+// httpCell describes a bench-http.sh cell from its metadata line
+// "NAME|CONNS|PATH|DEPTH".
+func httpCell(meta []string, name string) string {
+	for _, m := range meta {
+		f := strings.Split(m, "|")
+		if len(f) == 4 && f[0] == name {
+			d := "not pipelined"
+			if f[3] != "1" {
+				d = "pipelined " + f[3] + " deep"
+			}
+			return fmt.Sprintf("`GET %s`, %s connections, %s", f[2], f[1], d)
+		}
+	}
+	return name
+}
+
+// cpuPerReq is the median server CPU-µs per request of one server in a
+// cell, NaN when it has no ok run.
+func cpuPerReq(gs map[[2]string]*group, cell, server string) float64 {
+	return gs[[2]string{cell, server}].stat("server_cpu_us_per_req").med
+}
+
+func fmtRatio(a, b float64) string {
+	if math.IsNaN(a) || math.IsNaN(b) || b <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2fx", a/b)
+}
+
+func writeHTTP(w io.Writer, ds *dataset, meta map[string]string, cellMeta, servers []string) {
+	fmt.Fprintln(w, "# HTTP benchmark: uvhttp against C libuv + llhttp, net/http, fasthttp, Node and uvloop")
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "- command: `%s` (make bench-http)\n", or(meta["command"], "bench/bench-http.sh"))
+	fmt.Fprintf(w, "- date: %s; git: %s\n", or(meta["date"], "?"), or(meta["git"], "?"))
+	fmt.Fprintf(w, "- machine: nproc %s, %s, kernel %s\n", or(meta["nproc"], "?"), or(meta["cpu_model"], "?"), or(meta["kernel"], "?"))
+	fmt.Fprintf(w, "- software: %s, libuv %s, llhttp %s (Debian node-llhttp), wrk %s, Node %s, uvloop %s\n",
+		or(meta["go_version"], "?"), or(meta["libuv_version"], "?"), or(meta["llhttp_version"], "?"),
+		or(meta["wrk_version"], "?"), or(meta["node_version"], "?"), or(meta["uvloop_version"], "?"))
+	fmt.Fprintf(w, "- each run: the server alone on core 0 (`taskset -c 0`), `wrk -t1 --latency` on core 1 (`taskset -c 1`) for %s s; %s reps interleaved rep-major (every cell and server once per rep, then the next rep)\n",
+		or(meta["duration"], "?"), or(meta["reps"], "?"))
+	fmt.Fprintln(w, "- figures: median (min–max) over the reps. CPU-µs/req = the server's utime+stime (/proc/PID/stat, every thread) over the wrk run / the requests wrk completed. p99 from wrk --latency (wrk 4.1 gives no p99 when pipelining: n/a). `other` = the machine's busy cores not used by the server or wrk: other engineers' builds and tests on this shared 2-core machine; runs with a high `other` are noisier, and the CPU-µs figure is the one that holds up.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| server | what |")
+	fmt.Fprintln(w, "|---|---|")
+	for _, s := range servers {
+		name, note, _ := strings.Cut(s, "|")
+		fmt.Fprintf(w, "| `%s` | %s |\n", name, note)
+	}
+	fmt.Fprintln(w)
+	gs := ds.groups()
+	writeHTTPTargets(w, ds, gs)
+	for _, cell := range ds.cells {
+		fmt.Fprintf(w, "## %s: %s\n\n", cell, httpCell(cellMeta, cell))
+		fmt.Fprintln(w, "| server | CPU-µs/req | vs c | vs std | req/s | p99 µs | server cores | other | ok |")
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
+		c, std := cpuPerReq(gs, cell, "c"), cpuPerReq(gs, cell, "std")
+		for _, s := range ds.servers {
+			g := gs[[2]string{cell, s}]
+			if g == nil {
+				continue
+			}
+			v := g.stat("server_cpu_us_per_req")
+			fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s | %s | %s | %s | %d/%d |\n", s,
+				fmtRange(v, func(x float64) string { return fmtNum(x, 2) }),
+				fmtRatio(v.med, c), fmtRatio(v.med, std),
+				fmtRange(g.stat("rps"), fmtRate),
+				fmtRange(g.stat("p99_us"), func(x float64) string { return fmtNum(x, 0) }),
+				fmtNum(g.stat("server_cpu_frac").med, 2),
+				fmtNum(g.stat(otherLoad).med, 2), g.ok, g.total)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
+// writeHTTPTargets writes the targets of issues 14 and 15 with the figures
+// of this run and whether each holds.
+func writeHTTPTargets(w io.Writer, ds *dataset, gs map[[2]string]*group) {
+	fmt.Fprintln(w, "## Targets (issues 14 and 15)")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| target | cell | figure | holds |")
+	fmt.Fprintln(w, "|---|---|---|---|")
+	verdict := func(ok bool, known bool) string {
+		if !known {
+			return "n/a"
+		}
+		if ok {
+			return "yes"
+		}
+		return "**no**"
+	}
+	for _, cell := range []string{"pipe16", "plain100"} {
+		uv := cpuPerReq(gs, cell, "uv")
+		c := cpuPerReq(gs, cell, "c")
+		std := cpuPerReq(gs, cell, "std")
+		ok := !math.IsNaN(uv)
+		fmt.Fprintf(w, "| uv CPU/req ≤ 1.15x c | %s | %s / %s µs = %s | %s |\n", cell,
+			fmtNum(uv, 2), fmtNum(c, 2), fmtRatio(uv, c), verdict(uv <= 1.15*c, ok && !math.IsNaN(c)))
+		fmt.Fprintf(w, "| uv CPU/req ≤ 0.5x std | %s | %s / %s µs = %s | %s |\n", cell,
+			fmtNum(uv, 2), fmtNum(std, 2), fmtRatio(uv, std), verdict(uv <= 0.5*std, ok && !math.IsNaN(std)))
+		for _, peer := range []string{"fasthttp", "node", "uvloop"} {
+			p := cpuPerReq(gs, cell, peer)
+			fmt.Fprintf(w, "| uv CPU/req < %s | %s | %s vs %s µs = %s | %s |\n", peer, cell,
+				fmtNum(uv, 2), fmtNum(p, 2), fmtRatio(uv, p), verdict(uv < p, ok && !math.IsNaN(p)))
+		}
+		for _, v := range [][2]string{{"uv-nethttp", "std"}, {"uv-nethttp-p2", "std-p2"}} {
+			n, s := cpuPerReq(gs, cell, v[0]), cpuPerReq(gs, cell, v[1])
+			fmt.Fprintf(w, "| %s CPU/req ≤ %s | %s | %s vs %s µs = %s | %s |\n", v[0], v[1], cell,
+				fmtNum(n, 2), fmtNum(s, 2), fmtRatio(n, s), verdict(n <= s, !math.IsNaN(n) && !math.IsNaN(s)))
+			np := gs[[2]string{cell, v[0]}].stat("p99_us").med
+			sp := gs[[2]string{cell, v[1]}].stat("p99_us").med
+			fmt.Fprintf(w, "| %s p99 ≤ %s's | %s | %s vs %s µs | %s |\n", v[0], v[1], cell,
+				fmtNum(np, 0), fmtNum(sp, 0), verdict(np <= sp, !math.IsNaN(np) && !math.IsNaN(sp)))
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Allocations per request (0) and RSS per connection are measured elsewhere: `go test -bench` in uv/uvhttp and `make bench-scale` (bench/RESULTS-scale.md).")
+	fmt.Fprintln(w)
+}
+
+// readMetaList returns the values of the metadata lines "KEY=value", in
+// order.
+func readMetaList(path, key string) []string {
+	text, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	var vs []string
+	for _, line := range strings.Split(string(text), "\n") {
+		if k, v, ok := strings.Cut(line, "="); ok && k == key {
+			vs = append(vs, v)
+		}
+	}
+	return vs
+}
