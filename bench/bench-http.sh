@@ -81,7 +81,8 @@ fi
 [ -n "$tsv" ] || tsv=$here/results-http.tsv
 [ -n "$report" ] || report=$here/RESULTS-http.md
 mkdir -p "$out"
-log() { printf '%s\n' "$*" >&2; }
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 # ---- set-up: wrk and the Python peer's modules from Debian -----------------
 need_apt=()
@@ -101,15 +102,6 @@ if [ $build = 1 ]; then
 fi
 
 # ---- which servers and cells ------------------------------------------------
-available() {
-  local w=$1
-  [ "$w" = env ] && { shift; while [[ $1 == *=* ]]; do shift; done; w=$1; }
-  case $w in
-    /usr/bin/python3) /usr/bin/python3 -c 'import uvloop, httptools' 2>/dev/null ;;
-    node) command -v node >/dev/null ;;
-    *) [ -x "$w" ] ;;
-  esac
-}
 names=() cellsof=() cmd_of=() note_of=()
 for entry in "${SERVERS[@]}"; do
   IFS='|' read -r name cl cmd note <<<"$entry"
@@ -132,18 +124,8 @@ done
 
 # ---- metadata ----------------------------------------------------------------
 {
-  echo "date=$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  write_meta
   echo "command=$cmdline"
-  echo "nproc=$(nproc)"
-  echo "cpu_model=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)"
-  echo "kernel=$(uname -r)"
-  echo "go_version=$(go version 2>/dev/null | awk '{print $3}')"
-  echo "libuv_version=$(pkg-config --modversion libuv 2>/dev/null)"
-  echo "llhttp_version=$(dpkg-query -W -f '${Version}' node-llhttp 2>/dev/null)"
-  echo "wrk_version=$(dpkg-query -W -f '${Version}' wrk 2>/dev/null)"
-  echo "node_version=$(node --version 2>/dev/null)"
-  echo "uvloop_version=$(/usr/bin/python3 -c 'import uvloop, httptools; print(uvloop.__version__, "httptools", httptools.__version__)' 2>/dev/null)"
-  echo "git=$(cd "$root" && git log -1 --format='%h %s' 2>/dev/null)"
   echo "reps=$reps"
   echo "duration=$duration"
   for c in "${cells[@]}"; do echo "cell=$c"; done
@@ -163,56 +145,13 @@ trap cleanup EXIT
 trap 'log "bench-http.sh: interrupted"; exit 130' INT TERM
 
 hz=$(getconf CLK_TCK)
-busy_ticks() { awk '/^cpu /{print $2+$3+$4+$6+$7+$8+$9; exit}' /proc/stat; }
-# cpu_ticks PID: utime+stime of the process (every thread), in clock ticks.
-cpu_ticks() {
-  local line
-  read -r line 2>/dev/null <"/proc/$1/stat" || { echo -1; return; }
-  line=${line##*) }
-  # shellcheck disable=SC2086
-  set -- $line
-  echo $((${12} + ${13}))
-}
-proc_state() {
-  local line
-  read -r line 2>/dev/null <"/proc/$1/stat" || return 0
-  line=${line##*) }
-  printf '%s' "${line%% *}"
-}
-stop_server() {
-  local pid=$1 i st
-  kill -TERM "$pid" 2>/dev/null
-  for i in $(seq 1000); do
-    st=$(proc_state "$pid")
-    { [ -z "$st" ] || [ "$st" = Z ]; } && break
-    sleep 0.01
-  done
-  st=$(proc_state "$pid")
-  if [ -n "$st" ] && [ "$st" != Z ]; then
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    stop_rc=hung
-    return
-  fi
-  wait "$pid" 2>/dev/null
-  stop_rc=$?
-}
 
 run_one() { # NAME CMD CELLSPEC REP
   local name=$1 cmd=$2 spec=$3 rep=$4
   local cname conns path depth status=ok addr i c0 c1 b0 b1 result="" kv
   local -A r=()
   IFS='|' read -r cname conns path depth <<<"$spec"
-  # shellcheck disable=SC2086
-  taskset -c $SERVER_CORE ${cmd//ADDR/127.0.0.1:0} >"$tmp/server.out" 2>"$tmp/server.err" &
-  cur_pid=$!
-  addr=""
-  for i in $(seq 1000); do
-    addr=$(sed -n 's/^listening on //p' "$tmp/server.out" | head -1)
-    [ -n "$addr" ] && break
-    kill -0 "$cur_pid" 2>/dev/null || break
-    sleep 0.01
-  done
+  start_server $SERVER_CORE "$cmd"
   if [ -z "$addr" ]; then
     status=no-listen
     log "bench-http.sh: $name did not print 'listening on' (stderr: $(head -c 300 "$tmp/server.err"))"
@@ -223,7 +162,7 @@ run_one() { # NAME CMD CELLSPEC REP
         -s "$here/wrk/http.lua" "http://$addr$path" -- "$depth" \
         >"$tmp/wrk.out" 2>"$tmp/wrk.err"; } 2>"$tmp/time"
     c1=$(cpu_ticks "$cur_pid") b1=$(busy_ticks)
-    r[server_vmhwm_kb]=$(awk '/^VmHWM:/{print $2}' "/proc/$cur_pid/status" 2>/dev/null)
+    r[server_vmhwm_kb]=$(proc_kb "$cur_pid" VmHWM)
     result=$(sed -n 's/^RESULT //p' "$tmp/wrk.out")
     if [ -z "$result" ]; then
       status=wrk-failed

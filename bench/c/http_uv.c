@@ -10,7 +10,7 @@
  *
  * One static 64 KiB read buffer serves every connection. llhttp runs over
  * each read; every request completed in that read appends its response to
- * the connection's output (headers into a per-connection buffer, large
+ * the output (heads into one buffer shared like the read buffer, large
  * bodies as a pointer to one static filler), and after the read the whole
  * output goes out at once: uv_try_write first, and only what the kernel did
  * not take is copied and queued with uv_write (libuv refuses a try_write
@@ -49,16 +49,21 @@ typedef struct conn {
   int close_after; /* close once the output is written */
   int closing;
   int paused;
-  char *out; /* response bytes of the current read */
-  size_t out_len, out_cap;
-  /* iov: out segments (base == NULL, len = offset end) or static bodies */
-  struct seg {
-    const char *base; /* NULL: out[prev end .. end) */
-    size_t len;
-  } segs[MAX_IOV];
-  int nsegs;
-  size_t out_mark; /* out bytes already covered by segs */
 } conn;
+
+/* The output of the read being handled, shared by every connection as the
+ * read buffer is (one loop, one thread: a read callback flushes it before it
+ * returns): response heads and small bodies in out, and a list of segments,
+ * each either a stretch of out (base NULL, len = the offset where it ends)
+ * or a large static body. */
+static char *out;
+static size_t out_len, out_cap;
+static struct seg {
+  const char *base;
+  size_t len;
+} segs[MAX_IOV];
+static int nsegs;
+static size_t out_mark; /* out bytes already covered by segs */
 
 typedef struct wreq {
   uv_write_t req;
@@ -91,30 +96,31 @@ static void update_date(void) {
 }
 
 static void out_reserve(conn *c, size_t n) {
-  if (c->out_len + n <= c->out_cap) return;
-  size_t cap = c->out_cap ? c->out_cap : 4096;
-  while (cap < c->out_len + n) cap *= 2;
-  c->out = realloc(c->out, cap);
-  if (c->out == NULL) {
+  (void)c;
+  if (out_len + n <= out_cap) return;
+  size_t cap = out_cap ? out_cap : 4096;
+  while (cap < out_len + n) cap *= 2;
+  out = realloc(out, cap);
+  if (out == NULL) {
     fprintf(stderr, "http_uv: out of memory\n");
     exit(1);
   }
-  c->out_cap = cap;
+  out_cap = cap;
 }
 
 static void out_append(conn *c, const char *p, size_t n) {
   out_reserve(c, n);
-  memcpy(c->out + c->out_len, p, n);
-  c->out_len += n;
+  memcpy(out + out_len, p, n);
+  out_len += n;
 }
 
 /* seg_close ends the current out segment (if any bytes were appended). */
-static void seg_close(conn *c) {
-  if (c->out_len == c->out_mark) return;
-  c->segs[c->nsegs].base = NULL;
-  c->segs[c->nsegs].len = c->out_len;
-  c->nsegs++;
-  c->out_mark = c->out_len;
+static void seg_close(void) {
+  if (out_len == out_mark) return;
+  segs[nsegs].base = NULL;
+  segs[nsegs].len = out_len;
+  nsegs++;
+  out_mark = out_len;
 }
 
 static void flush(conn *c);
@@ -135,13 +141,13 @@ static void respond(conn *c, const char *status, const char *ctype,
   if (n <= INLINE_BODY) {
     out_append(c, body, n);
   } else {
-    seg_close(c);
-    c->segs[c->nsegs].base = body;
-    c->segs[c->nsegs].len = n;
-    c->nsegs++;
+    seg_close();
+    segs[nsegs].base = body;
+    segs[nsegs].len = n;
+    nsegs++;
   }
   /* keep room for a header segment and a body segment */
-  if (c->nsegs >= MAX_IOV - 2) flush(c);
+  if (nsegs >= MAX_IOV - 2) flush(c);
 }
 
 static int on_message_begin(llhttp_t *p) {
@@ -197,9 +203,7 @@ static int on_message_complete(llhttp_t *p) {
 }
 
 static void on_close(uv_handle_t *h) {
-  conn *c = (conn *)h;
-  free(c->out);
-  free(c);
+  free((conn *)h);
 }
 
 static void conn_close(conn *c) {
@@ -235,22 +239,22 @@ static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf) {
 
 /* flush writes everything appended since the last flush. */
 static void flush(conn *c) {
-  seg_close(c);
-  if (c->nsegs == 0) return;
+  seg_close();
+  if (nsegs == 0) return;
   uv_buf_t bufs[MAX_IOV];
   size_t start = 0, total = 0;
-  for (int i = 0; i < c->nsegs; i++) {
-    if (c->segs[i].base == NULL) {
-      bufs[i] = uv_buf_init(c->out + start, (unsigned)(c->segs[i].len - start));
-      start = c->segs[i].len;
+  for (int i = 0; i < nsegs; i++) {
+    if (segs[i].base == NULL) {
+      bufs[i] = uv_buf_init(out + start, (unsigned)(segs[i].len - start));
+      start = segs[i].len;
     } else {
-      bufs[i] = uv_buf_init((char *)c->segs[i].base, (unsigned)c->segs[i].len);
+      bufs[i] = uv_buf_init((char *)segs[i].base, (unsigned)segs[i].len);
     }
     total += bufs[i].len;
   }
-  int n = c->nsegs;
-  c->nsegs = 0;
-  c->out_len = c->out_mark = 0;
+  int n = nsegs;
+  nsegs = 0;
+  out_len = out_mark = 0;
   int r = uv_try_write((uv_stream_t *)&c->tcp, bufs, (unsigned)n);
   size_t done = 0;
   if (r >= 0) {
@@ -412,6 +416,7 @@ int main(int argc, char **argv) {
   uv_signal_start(&sigterm_h, on_signal, SIGTERM);
   uv_run(loop, UV_RUN_DEFAULT);
   free(filler);
+  free(out);
   if ((r = uv_loop_close(loop)) != 0) {
     fprintf(stderr, "http_uv: uv_loop_close: %s\n", uv_strerror(r));
     return 1;

@@ -145,3 +145,81 @@ func readMetaList(path, key string) []string {
 	}
 	return vs
 }
+
+// writeScale writes bench/bench-scale.sh's report: per server, CPU-µs per
+// round trip (request), rt/s, p99 and RSS per connection at N connections,
+// with the targets on RSS per connection.
+func writeScale(w io.Writer, ds *dataset, meta map[string]string, servers []string) {
+	fmt.Fprintf(w, "# Scale: echo and HTTP servers at %s keep-alive connections\n\n", or(meta["conns"], "?"))
+	fmt.Fprintf(w, "- command: `%s` (make bench-scale)\n", or(meta["command"], "bench/bench-scale.sh"))
+	fmt.Fprintf(w, "- date: %s; git: %s\n", or(meta["date"], "?"), or(meta["git"], "?"))
+	fmt.Fprintf(w, "- machine: nproc %s, %s, kernel %s; %s, libuv %s; fd limit %s\n", or(meta["nproc"], "?"),
+		or(meta["cpu_model"], "?"), or(meta["kernel"], "?"), or(meta["go_version"], "?"),
+		or(meta["libuv_version"], "?"), or(meta["nofile"], "?"))
+	fmt.Fprintf(w, "- each run: the server alone on core 0, `bench/out/loadgen` on core 1 with %s connections, each keeping one 64-byte echo or one `GET /plaintext` (HTTP/1.1 keep-alive) in flight; %s s warm-up, %s s measured; %s reps interleaved (every server once per rep)\n",
+		or(meta["conns"], "?"), or(meta["warmup"], "?"), or(meta["duration"], "?"), or(meta["reps"], "?"))
+	fmt.Fprintln(w, "- figures: median (min–max) over the reps. CPU-µs/rt: the server's CPU time (schedstat, every thread) over the measured window / round trips (requests). RSS/conn = (peak RSS (VmHWM) during the run − RSS once listening (VmRSS)) / connections. `other`: busy cores outside server and load generator.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| server | what |")
+	fmt.Fprintln(w, "|---|---|")
+	for _, s := range servers {
+		name, note, _ := strings.Cut(s, "|")
+		fmt.Fprintf(w, "| `%s` | %s |\n", name, note)
+	}
+	fmt.Fprintln(w)
+	gs := ds.groups()
+	rss := func(s string) float64 {
+		for _, c := range ds.cells {
+			if g := gs[[2]string{c, s}]; g != nil {
+				return g.stat("rss_per_conn_b").med
+			}
+		}
+		return math.NaN()
+	}
+	fmt.Fprintln(w, "## Targets (issues 14 and 15)")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| target | figure | holds |")
+	fmt.Fprintln(w, "|---|---|---|")
+	for _, t := range []struct {
+		server string
+		max    float64
+	}{{"http-uv", 0.25}, {"http-uv-nethttp", 0.5}} {
+		a, b := rss(t.server), rss("http-std")
+		v := "n/a"
+		if !math.IsNaN(a) && !math.IsNaN(b) {
+			v = "yes"
+			if a > t.max*b {
+				v = "**no**"
+			}
+		}
+		fmt.Fprintf(w, "| %s RSS/conn ≤ %.2fx http-std's | %s / %s B = %s | %s |\n", t.server, t.max,
+			fmtNum(a, 0), fmtNum(b, 0), fmtRatio(a, b), v)
+	}
+	fmt.Fprintln(w)
+	for _, cell := range ds.cells {
+		base := "echo-net1"
+		if strings.HasPrefix(cell, "http") {
+			base = "http-std"
+		}
+		fmt.Fprintf(w, "## %s\n\n", cell)
+		fmt.Fprintf(w, "| server | CPU-µs/rt | rt/s | p99 µs | RSS/conn B | vs %s | peak RSS MiB | other | ok |\n", base)
+		fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
+		b := rss(base)
+		for _, s := range ds.servers {
+			g := gs[[2]string{cell, s}]
+			if g == nil {
+				continue
+			}
+			r := g.stat("rss_per_conn_b")
+			fmt.Fprintf(w, "| `%s` | %s | %s | %s | %s | %s | %s | %s | %d/%d |\n", s,
+				fmtRange(g.stat("server_cpu_us_per_rt"), func(x float64) string { return fmtNum(x, 2) }),
+				fmtRange(g.stat("rtps"), fmtRate),
+				fmtRange(g.stat("p99_us"), func(x float64) string { return fmtNum(x, 0) }),
+				fmtRange(r, func(x float64) string { return fmtNum(x, 0) }),
+				fmtRatio(r.med, b),
+				fmtNum(g.stat("hwm_kb").med/1024, 1),
+				fmtNum(g.stat(otherLoad).med, 2), g.ok, g.total)
+		}
+		fmt.Fprintln(w)
+	}
+}

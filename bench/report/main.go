@@ -408,6 +408,7 @@ func main() {
 	notes := flag.String("notes", "", "Markdown file appended to the report as it is (analysis, before/after figures)")
 	extra := flag.String("extra", "", "Markdown file appended after the notes (timers, syscalls, Go benchmarks)")
 	httpMode := flag.Bool("http", false, "IN is bench/bench-http.sh's TSV: write the HTTP report (bench/RESULTS-http.md)")
+	scaleMode := flag.Bool("scale", false, "IN is bench/bench-scale.sh's TSV: write the scale report (bench/RESULTS-scale.md)")
 	flag.Parse()
 	if *in == "" {
 		fmt.Fprintln(os.Stderr, "report: -in is required")
@@ -435,9 +436,12 @@ func main() {
 		return
 	}
 	var b strings.Builder
-	if *httpMode {
+	switch {
+	case *httpMode:
 		writeHTTP(&b, ds, meta, readMetaList(*metaPath, "cell"), servers)
-	} else {
+	case *scaleMode:
+		writeScale(&b, ds, meta, servers)
+	default:
 		write(&b, ds, meta, servers, *baseline)
 	}
 	for _, path := range []string{*notes, *extra} {
