@@ -305,6 +305,7 @@ func (c *conn) shutdown() {
 	}
 	c.shut = true
 	setDiscard(c.c)
+	readStart(c.c) // to see the peer's end (EALREADY when reading)
 	if c.tcp.Shutdown(c.onShutdown) != nil {
 		c.close()
 		return

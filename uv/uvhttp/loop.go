@@ -138,7 +138,10 @@ func (ls *loopState) stop(hard bool) {
 	if !ls.stopping {
 		ls.stopping = true
 		ls.ln.Close(nil)
-		ls.sweep.Close(nil)
+		// The sweep goes on, lingering connections need it, and keeps
+		// the loop alive until the last connection is gone, even when
+		// all that is left waits for a held response's End.
+		ls.sweep.Ref()
 	}
 	ls.conns.Range(func(_ cbridge.ID, c *conn) bool {
 		if hard || c.idle() {
@@ -155,6 +158,7 @@ func (ls *loopState) stop(hard bool) {
 func (ls *loopState) maybeEnd() {
 	if ls.stopping && !ls.ended && ls.conns.Len() == 0 {
 		ls.ended = true
+		ls.sweep.Close(nil)
 		ls.release()
 		ls.finish()
 	}
