@@ -2,7 +2,10 @@ module github.com/gouv/gouv
 
 go 1.26
 
-require github.com/stretchr/testify v1.11.1
+require (
+	github.com/go-chi/chi/v5 v5.5.0
+	github.com/stretchr/testify v1.11.1
+)
 
 require (
 	github.com/davecgh/go-spew v1.1.1 // indirect

@@ -47,6 +47,7 @@ type conn struct {
 	eof       bool // the peer ended its side
 	gone      bool // Close was called
 	paused    bool // pauseRead
+	watching  bool // watchPeer reads while held (nethttp_watch.go)
 	inBatch   bool // batch is running
 	continued bool // 100 Continue was sent for the current request
 
@@ -120,6 +121,13 @@ func (c *conn) batch(buf []byte) {
 			c.fail(int(e.code))
 		}
 		if (e.kind == evDone || e.kind == evError) && (c.held || c.closing) {
+			if e.kind == evDone && e.len != 0 { // an Upgrade's end (engine.c)
+				c.pending = append(c.pending, buf[e.off:]...)
+				rewind(c.c)
+				c.tcp.ReadStop()
+				c.watchPeer()
+				break
+			}
 			c.stopAt(buf, ev[i+1:])
 			break
 		}
@@ -221,6 +229,7 @@ func (c *conn) stopAt(buf []byte, rest []C.uvh_ev_t) {
 	c.pending = append(c.pending, buf[from:]...)
 	if c.detachCb == nil {
 		c.tcp.ReadStop()
+		c.watchPeer()
 	}
 }
 
@@ -232,12 +241,16 @@ func (c *conn) hold() { c.held = true }
 // meanwhile are parsed on a later turn of the loop, then reading resumes.
 func (c *conn) release() {
 	c.held = false
+	c.unwatch()
 	c.flush()
 	if c.gone {
 		return
 	}
 	if c.closing {
 		c.shutdown()
+		if !c.gone && !c.eof {
+			readStart(c.c) // reading stopped while held: see the peer's end
+		}
 		return
 	}
 	c.setPhase(c.nextPhase())
@@ -329,9 +342,9 @@ func (c *conn) end(status int) {
 		switch {
 		case c.held:
 			c.keep, c.closing = false, true
-			if f, ok := c.ls.face.(bodyFailer); ok && c.inReq {
+			if f, ok := c.ls.face.(bodyFailer); ok {
 				c.inReq = false
-				f.bodyFailed(c, 0) // the body ends short (nethttp.go)
+				f.bodyFailed(c, 0) // the peer is gone (nethttp.go)
 			}
 			return
 		case c.shut && !c.shutOK:

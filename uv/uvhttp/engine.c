@@ -346,6 +346,12 @@ void uvh_execute(uvh_conn_t* c, const char* data, size_t n) {
     /* An Upgrade request is answered as any other: the connection goes on
      * speaking HTTP. */
     const char* pos = llhttp_get_error_pos(&c->p);
+    if (L->nev > 0 && L->ev[L->nev - 1].kind == UVH_DONE) {
+      /* Where the upgraded request ends: a face that detaches (Hijack)
+       * takes the bytes from there. */
+      L->ev[L->nev - 1].off = (uint32_t) (pos - base);
+      L->ev[L->nev - 1].len = 1;
+    }
     llhttp_resume_after_upgrade(&c->p);
     err = llhttp_execute(&c->p, pos, (size_t) (end - pos));
   }

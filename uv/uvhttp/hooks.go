@@ -26,6 +26,7 @@ import (
 func (c *conn) pauseRead() {
 	if !c.gone && !c.paused {
 		c.paused = true
+		c.watching = false
 		c.tcp.ReadStop()
 	}
 }
@@ -38,6 +39,8 @@ func (c *conn) resumeRead() {
 	c.paused = false
 	if (!c.held || c.inReq) && !c.eof && len(c.pending) == 0 {
 		readStart(c.c)
+	} else if c.held && !c.inReq {
+		c.watchPeer()
 	}
 }
 

@@ -289,7 +289,11 @@ func (c *nhConn) retry() {
 func (c *nhConn) serve(rq *nhReq) {
 	defer rq.cancel()
 	defer c.recoverHandler(rq)
-	c.face.handler.ServeHTTP(rq.w, rq.r)
+	h := c.face.handler
+	if rq.r.RequestURI == "*" && rq.r.Method == http.MethodOptions {
+		h = optionsStar{} // as net/http's Server answers OPTIONS *
+	}
+	h.ServeHTTP(rq.w, rq.r)
 	if rq.w.isHijacked() {
 		return
 	}
@@ -405,13 +409,21 @@ func (s *Server) stopHandlers() {
 // refuses the rest of the request (a malformed chunk, a body past
 // MaxBodyBytes): the handler's body read fails and the handler answers,
 // as with net/http; the connection closes after. Status 0 is the peer's
-// end of stream before the body's.
+// end of stream while a handler runs: its context is cancelled, and its
+// body ends short if it was still arriving.
 type bodyFailer interface {
 	bodyFailed(c *conn, status int)
 }
 
 func (h *httpFace) bodyFailed(c *conn, status int) {
-	if nc := h.conns[c]; nc != nil && nc.cur != nil && nc.cur.body != nil {
+	nc := h.conns[c]
+	if nc == nil {
+		return
+	}
+	if status == 0 {
+		nc.cancel(errConnGone) // as net/http's background read does
+	}
+	if nc.cur != nil && nc.cur.body != nil {
 		if status == 0 {
 			nc.cur.body.end(errUnexpectedEOF)
 		} else {
@@ -429,4 +441,15 @@ func (e *bodyError) Error() string {
 		return "http: request body too large"
 	}
 	return "uvhttp: malformed request body (" + http.StatusText(e.status) + ")"
+}
+
+// optionsStar answers "OPTIONS *" as net/http's Server does, without the
+// handler: 200 with an empty body, reading at most 4 KiB of a body.
+type optionsStar struct{}
+
+func (optionsStar) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Length", "0")
+	if r.ContentLength != 0 {
+		io.Copy(io.Discard, http.MaxBytesReader(w, r.Body, 4<<10))
+	}
 }

@@ -20,7 +20,8 @@ const hijackReadBytes = 64 << 10
 type hijackedConn struct {
 	face          *nhFace
 	loop          *uv.Loop
-	tcp           *uv.TCP // used on the loop only
+	tcp           *uv.TCP   // used on the loop only
+	alive         *uv.Timer // keeps the loop running while hc is open
 	local, remote net.Addr
 
 	mu      sync.Mutex
@@ -91,14 +92,32 @@ func (f *nhFace) adopt(l *uv.Loop, tcp *uv.TCP, buffered [][]byte) (*hijackedCon
 	if a, err := tcp.RemoteAddr(); err == nil {
 		hc.remote = net.TCPAddrFromAddrPort(a)
 	}
+	if err := hc.keepAlive(); err != nil {
+		tcp.Close(nil)
+		return nil, err
+	}
 	if err := tcp.ReadStart(hc.onRead); err != nil {
 		tcp.Close(nil)
+		hc.alive.Close(nil)
 		return nil, err
 	}
 	if f != nil {
 		f.track(hc, true)
 	}
 	return hc, nil
+}
+
+// keepAlive starts a timer that never fires, so that the loop runs while
+// the connection is open even when its stream is idle (after EOF, or
+// paused): the server's loop outlives Shutdown until hijacked connections
+// are closed.
+func (hc *hijackedConn) keepAlive() error {
+	t, err := uv.NewTimer(hc.loop)
+	if err != nil {
+		return err
+	}
+	hc.alive = t
+	return t.Start(1<<62, 0, func(*uv.Timer) {})
 }
 
 // onRead buffers what the loop read; it stops reading past the bound.
@@ -259,6 +278,7 @@ func (hc *hijackedConn) Close() error {
 func (hc *hijackedConn) closeOnLoop() {
 	if !hc.tcp.IsClosing() {
 		hc.tcp.Close(nil)
+		hc.alive.Close(nil)
 	}
 	if hc.face != nil {
 		hc.face.track(hc, false)

@@ -1,0 +1,5 @@
+//go:build !race
+
+package uvhttp_test
+
+const raceOn = false
