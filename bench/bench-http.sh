@@ -146,8 +146,15 @@ trap 'log "bench-http.sh: interrupted"; exit 130' INT TERM
 
 hz=$(getconf CLK_TCK)
 
-run_one() { # NAME CMD CELLSPEC REP
-  local name=$1 cmd=$2 spec=$3 rep=$4
+# run_one NAME CMD CELLSPEC REP: one run; a run whose wrk failed (Node,
+# rarely, refused the first connections under a heavy machine load) is
+# tried once more with a fresh server.
+run_one() {
+  run_try "$@" 1 || { log "bench-http.sh: retrying $1 $3 rep $4 once"; run_try "$@" 2; }
+}
+
+run_try() { # NAME CMD CELLSPEC REP TRY: returns 1 when wrk failed on try 1
+  local name=$1 cmd=$2 spec=$3 rep=$4 try=$5
   local cname conns path depth status=ok addr i c0 c1 b0 b1 result="" kv
   local -A r=()
   IFS='|' read -r cname conns path depth <<<"$spec"
@@ -171,6 +178,7 @@ run_one() { # NAME CMD CELLSPEC REP
   fi
   stop_server "$cur_pid"
   cur_pid=""
+  [ $status = wrk-failed ] && [ "$try" = 1 ] && return 1
   if [ "$stop_rc" != 0 ] && [ $status = ok ]; then
     status=server-rc$stop_rc
     log "bench-http.sh: $name exited $stop_rc on SIGTERM (stderr: $(tail -c 300 "$tmp/server.err"))"
@@ -203,6 +211,7 @@ run_one() { # NAME CMD CELLSPEC REP
   else
     printf '  %-14s %-9s rep %s: FAILED (%s)\n' "$name" "$cname" "$rep" "$status" >&2
   fi
+  return 0
 }
 
 nruns=0
