@@ -4,13 +4,14 @@ GO ?= go
 export CGO_ENABLED := 1
 
 .PHONY: all deps deps-asan build vet fmt-check tidy-check test test-race test-cgocheck test-debug \
-	test-asan test-gogc test-soak soak demo bench bench-quick bench-udp bench-key bench-http bench-scale fuzz fuzz-table fuzz-api generate
+	test-asan test-gogc test-soak test-shared test-embed soak demo bench bench-quick bench-udp bench-key bench-http bench-scale fuzz fuzz-table fuzz-api generate
 
 all: build
 
 deps:
 	@sh third_party/libuv/install.sh
 	@sh third_party/llhttp/install.sh
+	@sh third_party/embed/install.sh
 
 # go test -asan needs gcc's AddressSanitizer runtime (libasan8 for gcc 12,
 # pulled in by gcc on Debian; installed here when missing).
@@ -51,6 +52,18 @@ test-asan: deps-asan
 	ASAN_OPTIONS=$(ASAN_OPTIONS) CGO_CFLAGS="-O1 -g -fno-omit-frame-pointer" \
 	  $(GO) test -asan -tags uvdebug ./uv/... ./examples/...
 
+# The uv suite once against the system's shared libuv (build tag uvshared,
+# README "Hosting C libraries on a gouv loop").
+test-shared: deps
+	$(GO) test -count=1 -tags uvshared ./uv/
+
+# The C libraries hosted on a gouv loop (examples/embed: h2o and
+# libwebsockets; examples/h2o) against the shared libuv, under -race. The
+# static build's runs are in test-race, test-cgocheck, test-debug,
+# test-asan (with LeakSanitizer) and test-gogc.
+test-embed: deps
+	$(GO) test -count=1 -race -tags uvshared ./examples/embed/... ./examples/h2o/
+
 # GC stress: the uv and echo tests once with a collection every time the
 # heap grows by 1% (TestGCStressHandles keeps 100,000 handles alive only
 # through the loop while it collects).
@@ -69,7 +82,7 @@ soak: deps
 	SOAK=$(SOAK) $(GO) test -count=1 -timeout 0 -v -run '^TestLongSoak$$' ./examples/echo/uvecho/
 
 # The fuzz corpora (testdata/fuzz) run in every go test above.
-test: deps vet fmt-check tidy-check test-race test-cgocheck test-debug test-asan test-gogc test-soak
+test: deps vet fmt-check tidy-check test-race test-cgocheck test-debug test-asan test-gogc test-soak test-shared test-embed
 
 # The main job: build the echo servers, run the key cells once against gouv,
 # Go net and C libuv, print the table. Under a minute.

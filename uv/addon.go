@@ -1,5 +1,10 @@
 package uv
 
+/*
+#include "uvgo.h"
+*/
+import "C"
+
 import "unsafe"
 
 // This file is the low-level face that add-on packages with C code of their
@@ -34,3 +39,6 @@ func (l *Loop) Recover() {
 		l.recordPanic(v)
 	}
 }
+
+// tcpSize is sizeof(uv_tcp_t): where the add-on slot is.
+func tcpSize() uintptr { return C.sizeof_uv_tcp_t }

@@ -24,7 +24,12 @@
 // later loop iteration, then the Go callback runs and the memory is freed.
 // Methods of a closed handle return [ErrClosed]. Handles must be closed; no
 // finalizer closes them, since finalizers run on another goroutine.
-// [Loop.Close] returns an error naming the handles still open.
+// [Loop.Close] returns an error naming the handles still open, and leaves
+// the loop usable then. Handles that C code made on [Loop.Raw]'s loop are
+// foreign: [Loop.Walk] and [Loop.Stats] leave them out, [Loop.WalkForeign]
+// gives them as [Foreign] values, and Close names them too ("2 foreign tcp
+// (active)"); the README's "Hosting C libraries on a gouv loop" says how
+// to shut such a library down.
 //
 // # Errors
 //
@@ -168,5 +173,57 @@
 // [InheritStream], or ignored (/dev/null for fds 0-2). A Process is active
 // until its child exits, so it keeps the loop alive unless unreferenced.
 // Close stops watching, and the child runs on unreaped, as in libuv.
+//
+// # Misc utilities and shared libraries
+//
+// libuv's misc page is bound as plain functions that any goroutine may
+// call: memory and load ([FreeMemory], [TotalMemory], [ConstrainedMemory],
+// [ResidentSetMemory], [Uptime], [LoadAvg], [Getrusage]), CPUs and network
+// ([AvailableParallelism], [CPUs], [InterfaceAddresses] with netip
+// addresses, [IfIndexToName], [IfIndexToIID]), the process and its user
+// ([Getpid], [Getppid], [Getpriority], [Setpriority], [Uname],
+// [GetPasswd], [Homedir], [Tmpdir], [Hostname], [Exepath], [Cwd],
+// [Chdir]), the C environment ([Environ], [Getenv], [Setenv],
+// [Unsetenv]), time ([Gettimeofday], [Sleep], [HRTime]) and handles
+// ([GuessHandle], [Loop.PrintAllHandles], [Loop.PrintActiveHandles]).
+// libuv's C arrays and strings are copied into Go values and freed before
+// the functions return. Where the standard library has the same function
+// (os.Getwd, os.Hostname, os.Getenv...) the doc comment says how the two
+// differ; the environment is the one that does: [Setenv] changes the C
+// environment, which os.Getenv does not read. libuv's dll page is [Lib]:
+// [Open], [Lib.Sym] and [Lib.Close], with the loader's messages in
+// [*DLError].
+//
+// # Not bound
+//
+// These libuv functions are left out on purpose; a Go program must not
+// call them, or has them in Go already:
+//   - uv_setup_args, uv_get_process_title, uv_set_process_title: the title
+//     lives in the process's argv memory, and the Go runtime builds
+//     os.Args as strings that point into that memory without copying it.
+//     uv_set_process_title would overwrite it, changing Go strings that
+//     must never change; given a copy of argv instead, it would change
+//     only the copy and the name of whichever OS thread made the call
+//     (prctl PR_SET_NAME names a thread, not the process). Without
+//     uv_setup_args, uv_get_process_title only says ENOBUFS.
+//   - uv_replace_allocator: it must run before any other libuv call, and
+//     the binding's C and the loops already allocate with malloc.
+//   - uv_library_shutdown: it frees libuv's global state (the thread pool,
+//     the signal pipe) under every loop still open, and cannot be undone.
+//   - uv_loop_fork: a Go program cannot fork without exec (the runtime's
+//     threads do not survive it); processes start with [Spawn].
+//   - uv_default_loop: loops are made with [NewLoop], one per goroutine
+//     that runs it; a process-wide loop would be shared against the
+//     thread rule.
+//   - uv_loop_get_data/set_data, uv_handle_get_data/set_data,
+//     uv_req_get_data/set_data: the data fields hold the binding's IDs; a
+//     Go program keeps its data in its own values.
+//   - uv_buf_init, uv_ip4_addr, uv_ip6_addr, uv_ip4_name, uv_ip6_name,
+//     uv_ip_name, uv_inet_ntop, uv_inet_pton: buffers are slices, and
+//     addresses are netip.Addr and netip.AddrPort, parsed and printed by
+//     net/netip and converted to sockaddrs inside the binding.
+//   - uv_os_free_passwd, uv_free_cpu_info, uv_free_interface_addresses,
+//     uv_os_free_environ: called by the functions that need them.
+//   - uv_dlerror: its text is in the *DLError that Open and Sym return.
 
 package uv

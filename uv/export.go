@@ -50,9 +50,9 @@ func goUVClose(lid, hid C.uintptr_t) {
 }
 
 //export goUVWalk
-func goUVWalk(lid, hid C.uintptr_t) {
-	l, h := lookup(lid, hid)
-	if h == nil || l.walkFn == nil || l.walkErr != nil {
+func goUVWalk(lid, hid C.uintptr_t, p unsafe.Pointer, typ, flags C.int) {
+	l := loopByID(uint64(lid))
+	if l == nil || l.walker == nil || l.walkErr != nil {
 		return
 	}
 	defer func() {
@@ -60,7 +60,17 @@ func goUVWalk(lid, hid C.uintptr_t) {
 			l.walkErr = &CallbackPanic{Value: v, Stack: stack()}
 		}
 	}()
-	l.walkFn(h.outer())
+	l.walker(l.visit(uintptr(hid), p, HandleType(typ), int(flags)))
+}
+
+//export goUVForeignClosed
+func goUVForeignClosed(lid C.uintptr_t, p unsafe.Pointer) {
+	l := callbackLoop(lid)
+	if l == nil {
+		return
+	}
+	defer l.trap()
+	l.foreignClosed(p)
 }
 
 //export goUVPost

@@ -162,14 +162,29 @@ func FSFchmod(l *Loop, fd int, mode os.FileMode, cb func(err error)) (*Req, erro
 	})
 }
 
-// fsTime converts t to libuv's seconds since the epoch.
+// fsTime converts t to libuv's float64 seconds since the epoch, so that
+// libuv gives the system t floored to the microsecond. libuv truncates the
+// fraction toward zero to whole microseconds (uv__fs_to_timespec), and a
+// float64 holds today's times to about a quarter of a microsecond: t's
+// microsecond sent as is comes out one less about half the time. Sent
+// half a microsecond past it, on the side libuv's truncation cuts (later
+// after the epoch, earlier before it), it comes out whole.
 func fsTime(t time.Time) C.double {
-	return C.double(float64(t.Unix()) + float64(t.Nanosecond())/1e9)
+	sec, usec := t.Unix(), t.Nanosecond()/1000
+	if usec == 0 {
+		return C.double(sec)
+	}
+	frac := float64(usec) + 0.5
+	if sec < 0 {
+		frac = float64(usec) - 0.5
+	}
+	return C.double(float64(sec) + frac/1e6)
 }
 
 // FSUtime sets a file's access and modification times, following symbolic
-// links (uv_fs_utime). libuv passes the times as float64 seconds, so they
-// keep about a microsecond. With a nil cb it runs synchronously.
+// links (uv_fs_utime). libuv passes the times as float64 seconds: they
+// are set floored to the microsecond, before the epoch too, for times
+// between the years 1901 and 2106. With a nil cb it runs synchronously.
 func FSUtime(l *Loop, path string, atime, mtime time.Time, cb func(err error)) (*Req, error) {
 	return pathCall(l, "uv_fs_utime", path, cb, func(id C.uintptr_t, p *C.char) C.uvgo_new_t {
 		return C.uvgo_fs_utime(l.ptr, id, p, fsTime(atime), fsTime(mtime))

@@ -53,7 +53,8 @@ func (k FSEventKind) String() string {
 
 // FSEventFlags are the flags of FSEvent.Start (uv_fs_event_flags). libuv
 // on Linux (inotify) ignores all three: a directory is watched one level
-// deep, and events are reported as inotify gives them.
+// deep, and events are reported as inotify gives them. Start therefore
+// refuses FSEventRecursive (ENOSYS) rather than watch less than asked.
 type FSEventFlags uint
 
 // FSEvent flags.
@@ -67,7 +68,9 @@ const (
 	// libuv yet.
 	FSEventStat FSEventFlags = C.UV_FS_EVENT_STAT
 	// FSEventRecursive watches subdirectories too (UV_FS_EVENT_RECURSIVE).
-	// Only macOS and Windows implement it; Linux ignores it.
+	// Only macOS and Windows implement it. libuv 1.44 on Linux ignores it
+	// and watches one level; Start returns ENOSYS instead, the code libuv
+	// gives for what a platform lacks.
 	FSEventRecursive FSEventFlags = C.UV_FS_EVENT_RECURSIVE
 )
 
@@ -91,8 +94,8 @@ func (e *FSEvent) ep() *C.uv_fs_event_t { return (*C.uv_fs_event_t)(e.ptr) }
 // A path that does not exist is an ENOENT *Error with Path set, as is an
 // empty one; a path with a NUL byte is EINVAL. Start on an active handle is
 // EINVAL, as in libuv: Stop it first. A nil cb or a closing handle is
-// EINVAL too. Running out of inotify watches or instances is ENOSPC or
-// EMFILE.
+// EINVAL too. FSEventRecursive is ENOSYS: Linux cannot watch a tree.
+// Running out of inotify watches or instances is ENOSPC or EMFILE.
 func (e *FSEvent) Start(path string, flags FSEventFlags, cb func(name string, events FSEventKind, err error)) error {
 	const op = "uv_fs_event_start"
 	if err := e.startable(op); err != nil {
@@ -103,6 +106,9 @@ func (e *FSEvent) Start(path string, flags FSEventFlags, cb func(name string, ev
 	}
 	if err := checkFSPath(op, path); err != nil {
 		return err
+	}
+	if flags&FSEventRecursive != 0 {
+		return &Error{Op: op, Path: path, Code: ENOSYS, Detail: "recursive watching is not supported on Linux"}
 	}
 	cs := C.CString(path)
 	defer C.free(unsafe.Pointer(cs))

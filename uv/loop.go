@@ -50,12 +50,15 @@ type Loop struct {
 	stopping  bool
 	closed    bool
 	panicked  *CallbackPanic
-	walkFn    func(Handle)
+	walker    func(walkVisit)
 	ncb       uint32        // callbacks, for tick
 	lastYield time.Duration // since monoEpoch, for tick
 	walkErr   *CallbackPanic
 	post      postQueue
 	dbg       loopDebug
+
+	// The callbacks of the foreign handles that Foreign.Close closed.
+	foreignClosing map[unsafe.Pointer]func()
 }
 
 // Option configures a new Loop (uv_loop_configure).
@@ -92,6 +95,7 @@ func NewLoop(opts ...Option) (*Loop, error) {
 		return nil, check("uv_loop_init", int(r.err))
 	}
 	l.ptr = (*C.uv_loop_t)(r.ptr)
+	l.post.raw = l.ptr
 	for _, o := range opts {
 		if err := o(l); err != nil {
 			l.Close()
@@ -194,7 +198,9 @@ func (l *Loop) BackendFd() int {
 }
 
 // BackendTimeout returns how long the loop would block in its next poll
-// (uv_backend_timeout); a negative value means no timeout.
+// (uv_backend_timeout); a negative value means no timeout. It is 0 while
+// fds wait to join the loop's epoll set, as before its first run: a
+// program that embeds the loop runs it once (RunNoWait) before waiting.
 func (l *Loop) BackendTimeout() time.Duration {
 	l.mustOpen("Loop.BackendTimeout")
 	ms := int(C.uv_backend_timeout(l.ptr))
@@ -212,35 +218,51 @@ func (l *Loop) IdleTime() time.Duration {
 	return time.Duration(C.uv_metrics_idle_time(l.ptr))
 }
 
-// Raw returns the uv_loop_t* for C libraries that take a libuv loop (as
-// luv's luv_set_loop and uvloop's libuv_get_loop_t_ptr allow). The same
-// thread rule holds for them: only the goroutine running the loop may use
-// it, and its data field belongs to gouv. The pointer is valid until Close.
+// Raw returns the uv_loop_t* for C libraries that run on libuv, such as
+// h2o's h2o_context_init or libwebsockets' foreign_loops (as luv's
+// luv_set_loop and uvloop's libuv_get_loop_t_ptr allow); it wraps no
+// libuv call. The README's "Hosting C libraries on a gouv loop" has the
+// rules, in short:
+//   - only the goroutine running the loop may use it, as for gouv's
+//     handles;
+//   - its data field belongs to gouv; the library's handles keep their own
+//     data, and are foreign to gouv (WalkForeign, not Walk, gives them);
+//   - the library's active, referenced handles and requests keep Run
+//     running;
+//   - shutdown: close gouv's handles, dispose of the library's context,
+//     close the foreign handles left (Foreign.Close), run the loop, Close;
+//   - the library must bind to the libuv gouv uses: the static build
+//     exports its libuv functions for that, and the uvshared build tag
+//     links libuv.so.1 instead.
+//
+// The pointer is valid until Close.
 func (l *Loop) Raw() unsafe.Pointer {
 	l.mustOpen("Loop.Raw")
 	return unsafe.Pointer(l.ptr)
 }
 
-// Walk calls f for every handle of the loop, closing ones included, in
-// libuv's order (uv_walk). f may close handles. A panic in f is re-raised
-// by Walk once libuv's walk has finished.
+// Walk calls f for every handle of the loop that gouv created, closing
+// ones included, in libuv's order (uv_walk). Handles that C code made on
+// the loop (see Raw) are not given: WalkForeign gives them. f may close
+// handles. A panic in f is re-raised by Walk once libuv's walk has
+// finished.
 func (l *Loop) Walk(f func(Handle)) {
 	l.mustOpen("Loop.Walk")
 	l.checkThread("Loop.Walk")
-	prev := l.walkFn
-	l.walkFn = f
-	C.uvgo_walk(l.ptr)
-	l.walkFn = prev
-	if p := l.walkErr; p != nil {
-		l.walkErr = nil
-		panic(p)
-	}
+	l.walk(func(v walkVisit) {
+		if v.own != nil {
+			f(v.own.outer())
+		}
+	})
 }
 
-// Close releases the loop (uv_loop_close). It fails with EBUSY, naming the
-// handles, while handles are open or closing, and while posted functions
-// wait to run; the loop stays usable then. After Close every method returns
-// ErrLoopClosed or panics.
+// Close releases the loop (uv_loop_close). It first checks, with libuv's
+// own walk of the loop's handles and its count of active requests, that
+// nothing but gouv's internal handles is open; otherwise it fails with
+// EBUSY naming what is (gouv's handles by type, foreign ones as "2 foreign
+// tcp (active)"), and touches nothing: the loop stays fully usable. It
+// also fails while callbacks or posted functions wait to run. After Close
+// every method returns ErrLoopClosed or panics.
 func (l *Loop) Close() error {
 	if err := l.usable(); err != nil {
 		return err
@@ -248,19 +270,23 @@ func (l *Loop) Close() error {
 	if l.running.Load() {
 		return ErrRunning
 	}
-	if l.handles.Len() > 0 || l.reqs.Len()+l.lreqs.Len() > 0 {
-		return &Error{Op: "uv_loop_close", Code: EBUSY, Detail: l.describeOpen()}
+	if open := l.describeOpen(); open != "" {
+		return &Error{Op: "uv_loop_close", Code: EBUSY, Detail: open}
 	}
 	if n := l.deferred.pending(); n > 0 {
 		return &Error{Op: "uv_loop_close", Code: EBUSY, Detail: itoa(n) + " callbacks have not run: run the loop"}
 	}
+	// The last check: from here nothing can fail, so Post refuses work
+	// only once the loop is sure to close.
 	if err := l.post.close(); err != nil {
 		return err
 	}
 	C.uvgo_internal_close(l.ptr)
 	C.uv_run(l.ptr, C.UV_RUN_NOWAIT)
 	if err := check("uv_loop_close", int(C.uvgo_loop_close(l.ptr))); err != nil {
-		return err
+		// Unreachable: libuv fails only for the open handles and active
+		// requests that describeOpen has ruled out.
+		panic("uv: Loop.Close: " + err.Error() + " after every check passed")
 	}
 	l.closed = true
 	l.ptr = nil
@@ -269,7 +295,8 @@ func (l *Loop) Close() error {
 	return nil
 }
 
-// describeOpen lists the loop's open handles and requests for Close's error.
+// describeOpen lists what keeps uv_loop_close from succeeding: the loop's
+// open handles and requests, then foreign ones; "" when nothing does.
 func (l *Loop) describeOpen() string {
 	var parts []string
 	l.handles.Range(func(id cbridge.ID, b *handle) bool {
@@ -285,6 +312,10 @@ func (l *Loop) describeOpen() string {
 	})
 	if n := l.reqs.Len() + l.lreqs.Len(); n > 0 {
 		parts = append(parts, itoa(n)+" requests")
+	}
+	parts = append(parts, l.describeForeign()...)
+	if len(parts) == 0 {
+		return ""
 	}
 	return "open: " + strings.Join(parts, ", ")
 }

@@ -98,6 +98,46 @@ func (p *Pipe) Open(fd int) error {
 	return check("uv_pipe_open", int(C.uv_pipe_open(p.pp(), C.uv_file(fd))))
 }
 
+// SetPendingInstances sets how many pipe instances a Windows named pipe
+// server keeps ready for clients (uv_pipe_pending_instances). It has no
+// effect on Unix, where libuv ignores it; it is here so that code written
+// for both keeps its call. count must be at least 1 (EINVAL otherwise).
+func (p *Pipe) SetPendingInstances(count int) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	if count < 1 || count > 1<<31-1 {
+		return &Error{Op: "uv_pipe_pending_instances", Code: EINVAL, Detail: "count " + itoa(count) + " out of range 1 to 2^31-1"}
+	}
+	p.loop.checkThread("uv_pipe_pending_instances")
+	C.uv_pipe_pending_instances(p.pp(), C.int(count))
+	return nil
+}
+
+// PipeMode is who may use a bound pipe's socket file, for Chmod.
+type PipeMode int
+
+// Pipe modes; PipeReadable|PipeWritable gives both.
+const (
+	// PipeReadable lets every user read the socket file (UV_READABLE).
+	PipeReadable PipeMode = C.UV_READABLE
+	// PipeWritable lets every user write it, and so connect (UV_WRITABLE).
+	PipeWritable PipeMode = C.UV_WRITABLE
+)
+
+// Chmod opens the socket file of a bound pipe to every user, for reading,
+// writing or both (uv_pipe_chmod); it adds permission bits and removes
+// none. A pipe with no socket (not bound, or closing) is EBADF; one bound
+// to an abstract name is ENOENT, having no file; any other mode is
+// EINVAL.
+func (p *Pipe) Chmod(mode PipeMode) error {
+	if err := p.live(); err != nil {
+		return err
+	}
+	p.loop.checkThread("uv_pipe_chmod")
+	return check("uv_pipe_chmod", int(C.uv_pipe_chmod(p.pp(), C.int(mode))))
+}
+
 // LocalAddr returns the path the pipe is bound to (uv_pipe_getsockname).
 func (p *Pipe) LocalAddr() (string, error) { return p.name("uv_pipe_getsockname", 0) }
 

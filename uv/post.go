@@ -11,9 +11,15 @@ import "sync"
 // are run on the loop's goroutine by one uv_async_t (created with the loop,
 // unreferenced), in batches: one uv_async_send per batch, however many posts
 // it holds.
+//
+// Post reads only what mu guards, never the Loop's own fields, which Close
+// writes on the loop's goroutine: raw is the loop's C pointer, set by
+// NewLoop before the Loop is shared and never changed, and closed is set
+// by Close under mu once nothing can make it fail.
 type postQueue struct {
 	mu     sync.Mutex
 	q      []func() // posted, not yet taken by the loop
+	raw    *C.uv_loop_t
 	closed bool
 
 	// Owned by the loop's goroutine: the batch being run and how far.
@@ -33,19 +39,22 @@ func (l *Loop) Post(f func()) error {
 	if f == nil {
 		return ErrNilCallback
 	}
-	if l == nil || l.ptr == nil && !l.closed {
+	if l == nil {
 		return errLoopNotCreated
 	}
 	p := &l.post
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
+	switch {
+	case p.closed:
 		return ErrLoopClosed
+	case p.raw == nil:
+		return errLoopNotCreated
 	}
 	p.q = append(p.q, f)
 	if len(p.q) == 1 {
 		// Under the lock, so that Close cannot free the handle meanwhile.
-		C.uvgo_post_send(l.ptr)
+		C.uvgo_post_send(p.raw)
 	}
 	return nil
 }
@@ -87,7 +96,8 @@ func (l *Loop) runPostsTrapped() {
 	l.runPosts()
 }
 
-// close refuses further posts; it fails while posted functions wait.
+// close refuses further posts; it fails while posted functions wait. Close
+// calls it last of its checks, once nothing else can fail.
 func (p *postQueue) close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -13,6 +13,7 @@ package uv
 import "C"
 
 import (
+	"math"
 	"runtime"
 	"unsafe"
 )
@@ -34,6 +35,7 @@ type Stream interface {
 	IsReadable() bool
 	IsWritable() bool
 	WriteQueueSize() int
+	SetBlocking(blocking bool) error
 	streamBase() *stream
 }
 
@@ -52,13 +54,17 @@ func (s *stream) sp() *C.uv_stream_t { return (*C.uv_stream_t)(s.ptr) }
 // Listen starts listening for connections (uv_listen). cb runs on the
 // loop's goroutine for each incoming connection, with a nil error; call
 // Accept from it (or later) to take the connection. A second Listen on a
-// listening stream only changes the callback.
+// listening stream only changes the callback. backlog must fit a C int
+// and not be negative (EINVAL); the system caps it (somaxconn).
 func (s *stream) Listen(backlog int, cb func(err error)) error {
 	if err := s.startable("uv_listen"); err != nil {
 		return err
 	}
 	if cb == nil {
 		return &Error{Op: "uv_listen", Code: EINVAL, Detail: "nil callback"}
+	}
+	if backlog < 0 || backlog > math.MaxInt32 {
+		return &Error{Op: "uv_listen", Code: EINVAL, Detail: "backlog " + itoa(backlog) + " out of range"}
 	}
 	if err := check("uv_listen", int(C.uvgo_listen(s.sp(), C.int(backlog)))); err != nil {
 		return err // the callback in place, if any, stays
@@ -136,7 +142,10 @@ func (s *stream) ReadStop() error {
 // Write writes p to the stream, in order after earlier writes (uv_write).
 // It first sends what the socket takes at once (uv_try_write); the rest is
 // copied into C memory and queued, so p may be reused as soon as Write
-// returns. cb, if not nil, runs on a later loop iteration (never inside
+// returns. When the socket fails that first try (a reset peer, a closed
+// fd), Write returns the error and cb never runs, where libuv's uv_write
+// would pass it to cb. cb, if not nil, runs on a later loop
+// iteration (never inside
 // Write) when all of p was handed to the kernel, with ECANCELED when the
 // stream was closed first; callbacks keep libuv's order (writes in order,
 // before a later Shutdown's and the close callback), which is why a write
@@ -249,6 +258,24 @@ func (s *stream) Shutdown(cb func(err error)) error {
 		return err
 	}
 	return nil
+}
+
+// SetBlocking puts the stream's fd in blocking mode, or back in
+// non-blocking mode (uv_stream_set_blocking). In blocking mode Write and
+// TryWrite hand all their bytes to the kernel before they return, blocking
+// the loop's goroutine as long as that takes; libuv means it for pipes and
+// TTYs whose other end must see every byte before the program exits. It is
+// EBADF on a stream without an fd.
+func (s *stream) SetBlocking(blocking bool) error {
+	if err := s.live(); err != nil {
+		return err
+	}
+	s.loop.checkThread("uv_stream_set_blocking")
+	var b C.int
+	if blocking {
+		b = 1
+	}
+	return check("uv_stream_set_blocking", int(C.uv_stream_set_blocking(s.sp(), b)))
 }
 
 // IsReadable reports whether the stream can be read (uv_is_readable).

@@ -27,9 +27,15 @@ var loopback4 = netip.MustParseAddrPort("127.0.0.1:0")
 // every incoming connection. It returns the server and its address.
 func listenTCP(t testing.TB, l *Loop, cb func(srv *TCP, err error)) (*TCP, netip.AddrPort) {
 	t.Helper()
+	return listenTCPOn(t, l, loopback4, cb)
+}
+
+// listenTCPOn is listenTCP on bind (loopback4 or loopback6).
+func listenTCPOn(t testing.TB, l *Loop, bind netip.AddrPort, cb func(srv *TCP, err error)) (*TCP, netip.AddrPort) {
+	t.Helper()
 	srv, err := NewTCP(l)
 	require.NoError(t, err)
-	require.NoError(t, srv.Bind(loopback4, 0))
+	require.NoError(t, srv.Bind(bind, 0))
 	require.NoError(t, srv.Listen(128, func(err error) { cb(srv, err) }))
 	addr, err := srv.LocalAddr()
 	require.NoError(t, err)
@@ -133,8 +139,14 @@ type echoServer struct {
 
 func startEchoServer(t testing.TB, l *Loop) *echoServer {
 	t.Helper()
+	return startEchoServerOn(t, l, loopback4)
+}
+
+// startEchoServerOn is startEchoServer on bind (loopback4 or loopback6).
+func startEchoServerOn(t testing.TB, l *Loop, bind netip.AddrPort) *echoServer {
+	t.Helper()
 	e := &echoServer{}
-	e.srv, e.addr = listenTCP(t, l, func(srv *TCP, err error) {
+	e.srv, e.addr = listenTCPOn(t, l, bind, func(srv *TCP, err error) {
 		if !assert.NoError(t, err) {
 			return
 		}

@@ -8,6 +8,7 @@ package uv
 import "C"
 
 import (
+	"math"
 	"net/netip"
 	"syscall"
 	"time"
@@ -44,8 +45,11 @@ func NewTCP(l *Loop) (*TCP, error) {
 
 // NewTCPEx creates a TCP handle with a socket of the given family,
 // syscall.AF_INET or syscall.AF_INET6 (uv_tcp_init_ex); AF_UNSPEC creates
-// none, as NewTCP.
+// none, as NewTCP. Any other family is EINVAL.
 func NewTCPEx(l *Loop, family int) (*TCP, error) {
+	if family < 0 || family > 0xFF { // libuv's flags keep the family in 8 bits
+		return nil, &Error{Op: "uv_tcp_init_ex", Code: EINVAL, Detail: "unknown family " + itoa(family)}
+	}
 	t := &TCP{}
 	if err := l.newHandle(t, TypeTCP, uint(family), "uv_tcp_init_ex"); err != nil {
 		return nil, err
@@ -56,12 +60,16 @@ func NewTCPEx(l *Loop, family int) (*TCP, error) {
 func (t *TCP) tp() *C.uv_tcp_t { return (*C.uv_tcp_t)(t.ptr) }
 
 // Bind binds the handle to addr (uv_tcp_bind); port 0 picks a free port,
-// read it back with LocalAddr. flags: TCPIPv6Only, TCPReusePort. libuv
-// reports some bind errors (EADDRINUSE among them) only at Listen or
-// Connect, as the system does.
+// read it back with LocalAddr. flags: TCPIPv6Only, TCPReusePort; any
+// other bit is EINVAL (libuv would ignore it). libuv reports some bind
+// errors (EADDRINUSE among them) only at Listen or Connect, as the system
+// does.
 func (t *TCP) Bind(addr netip.AddrPort, flags TCPFlags) error {
 	if err := t.startable("uv_tcp_bind"); err != nil {
 		return err
+	}
+	if flags&^(TCPIPv6Only|TCPReusePort) != 0 {
+		return &Error{Op: "uv_tcp_bind", Code: EINVAL, Detail: "unknown flags"}
 	}
 	sa, err := toSockaddr("uv_tcp_bind", addr)
 	if err != nil {
@@ -115,6 +123,9 @@ func (t *TCP) SetKeepAlive(on bool, delay time.Duration) error {
 	secs := (delay + time.Second - 1) / time.Second
 	if on && secs < 1 {
 		return &Error{Op: "uv_tcp_keepalive", Code: EINVAL, Detail: "delay under one second"}
+	}
+	if on && secs > math.MaxInt32 { // libuv hands it to setsockopt as an int
+		return &Error{Op: "uv_tcp_keepalive", Code: EINVAL, Detail: "delay too long"}
 	}
 	return check("uv_tcp_keepalive", int(C.uv_tcp_keepalive(t.tp(), cbool(on), C.uint(secs))))
 }

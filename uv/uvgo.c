@@ -148,14 +148,44 @@ void uvgo_close(uv_handle_t* h) {
   uv_close(h, uvgo_close_cb);
 }
 
+/* Whether h is the binding's own and never Go's: one of the handles
+ * uvgo_loop_t holds, known by its address, or a TCP handle that
+ * uvgo_tcp_renew retired (data 0), closing with the binding's close
+ * callback. Neither test reads a foreign handle's data. */
+static int uvgo_is_internal(const uv_handle_t* h) {
+  const uvgo_loop_t* l = (const uvgo_loop_t*) h->loop;
+  return h == (const uv_handle_t*) &l->post ||
+         h == (const uv_handle_t*) &l->deferred ||
+         h == (const uv_handle_t*) &l->yield ||
+         h == (const uv_handle_t*) &l->timers ||
+         (h->close_cb == uvgo_close_cb && h->data == NULL);
+}
+
+/* Passes Go every handle but the binding's internal ones, with its address:
+ * Go tells its own from foreign ones by its table (loop.go, owner). */
 static void uvgo_walk_cb(uv_handle_t* h, void* arg) {
   (void) arg;
-  if (HANDLE_ID(h) != 0)
-    goUVWalk(LOOP_ID(h), HANDLE_ID(h));
+  if (!uvgo_is_internal(h))
+    goUVWalk(LOOP_ID(h), HANDLE_ID(h), h, h->type,
+             uv_is_active(h) | uv_is_closing(h) << 1 | uv_has_ref(h) << 2);
 }
 
 void uvgo_walk(uv_loop_t* loop) {
   uv_walk(loop, uvgo_walk_cb, NULL);
+}
+
+/* Closes a foreign handle (foreign.go): Go hears of the end by its
+ * address, since its data is not the binding's. */
+static void uvgo_foreign_close_cb(uv_handle_t* h) {
+  goUVForeignClosed(LOOP_ID(h), h);
+}
+
+void uvgo_foreign_close(uv_handle_t* h) {
+  uv_close(h, uvgo_foreign_close_cb);
+}
+
+unsigned int uvgo_active_reqs(const uv_loop_t* loop) {
+  return loop->active_reqs.count;
 }
 
 static void uvgo_async_cb(uv_async_t* h) {

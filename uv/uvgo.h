@@ -20,6 +20,11 @@
 #if UV_VERSION_HEX < 0x012c00
 #error "gouv needs libuv 1.44 or newer (third_party/libuv/install.sh)"
 #endif
+/* The shared build (tag uvshared, cgo_shared.go) takes 1.44.x only, since
+ * the libuv.so.1 found at run time is the one the headers describe. */
+#if defined(UVGO_SHARED) && (UV_VERSION_MAJOR != 1 || UV_VERSION_MINOR != 44)
+#error "gouv's uvshared build needs libuv 1.44.x (third_party/libuv/VERSION)"
+#endif
 
 /* The size of the per-loop read buffer that alloc_cb lends to streams. */
 #define UVGO_RBUF_SIZE 65536
@@ -77,6 +82,8 @@ uvgo_new_t uvgo_handle_new(uv_loop_t* loop, uv_handle_type type,
 void uvgo_close(uv_handle_t* h);
 void uvgo_close_cb(uv_handle_t* h);
 void uvgo_walk(uv_loop_t* loop);
+void uvgo_foreign_close(uv_handle_t* h);
+unsigned int uvgo_active_reqs(const uv_loop_t* loop);
 
 void uvgo_timers_arm(uv_loop_t* loop, uint64_t due, int ref);
 void uvgo_timers_stop(uv_loop_t* loop);

@@ -9,6 +9,13 @@ got=$(pkg-config --modversion libuv-static 2>/dev/null) || {
   echo "pkg-config cannot find libuv-static: run third_party/libuv/install.sh" >&2
   exit 1
 }
+# The uvshared build (uv/cgo_shared.go) links pkg-config's libuv, the
+# shared library, and takes 1.44.x only (uv/uvgo.h, and at run time).
+shared=$(pkg-config --modversion libuv 2>/dev/null) || shared=""
+case "$shared" in
+"" | 1.44 | 1.44.*) ;;
+*) echo "warning: the shared libuv is $shared; -tags uvshared needs 1.44.x" >&2 ;;
+esac
 if [ "$got" = "$want" ]; then
   exit 0
 fi

@@ -1,7 +1,7 @@
 package uvhttp
 
 /*
-#cgo pkg-config: libuv-static
+#cgo CFLAGS: -O2 -Wall -Wno-unused-parameter
 #cgo CFLAGS: -I/usr/share/include/llhttp
 #cgo noescape uvh_rewind
 #cgo nocallback uvh_rewind
@@ -15,6 +15,7 @@ import "C"
 
 import (
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"github.com/gouv/gouv/uv"
@@ -42,38 +43,48 @@ const (
 )
 
 // The loops that serve, by the ID their C state carries: the exports find
-// their loop here. Slots are reused once a loop's server is done.
+// their loop here, without a lock (a copy of the slice is published on
+// every change, which happens only as servers start and end). Slots are
+// reused once a loop's server is done.
 var registry struct {
 	mu    sync.Mutex
-	loops []*loopState
+	loops atomic.Pointer[[]*loopState]
 }
 
 func register(ls *loopState) uintptr {
 	registry.mu.Lock()
 	defer registry.mu.Unlock()
-	for i, v := range registry.loops {
+	var old []*loopState
+	if p := registry.loops.Load(); p != nil {
+		old = *p
+	}
+	loops := append([]*loopState(nil), old...)
+	id := len(loops)
+	for i, v := range loops {
 		if v == nil {
-			registry.loops[i] = ls
-			return uintptr(i + 1)
+			id = i
+			break
 		}
 	}
-	registry.loops = append(registry.loops, ls)
-	return uintptr(len(registry.loops))
+	if id == len(loops) {
+		loops = append(loops, nil)
+	}
+	loops[id] = ls
+	registry.loops.Store(&loops)
+	return uintptr(id + 1)
 }
 
 func unregister(id uintptr) {
 	registry.mu.Lock()
-	registry.loops[id-1] = nil
-	registry.mu.Unlock()
+	defer registry.mu.Unlock()
+	loops := append([]*loopState(nil), *registry.loops.Load()...)
+	loops[id-1] = nil
+	registry.loops.Store(&loops)
 }
 
-// lookup finds a loop's state. The lock is uncontended but for servers
-// starting or ending.
+// lookup finds a loop's state.
 func lookup(id C.uintptr_t) *loopState {
-	registry.mu.Lock()
-	ls := registry.loops[id-1]
-	registry.mu.Unlock()
-	return ls
+	return (*registry.loops.Load())[id-1]
 }
 
 // newCLoop allocates a loop's C state (uvh_loop_new).

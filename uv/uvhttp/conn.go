@@ -57,6 +57,7 @@ type conn struct {
 	bodyBuf []byte
 	pending []byte // bytes read but not parsed while held
 	feeding []byte
+	vec     [2][]byte // flushWith's buffers
 
 	phase int   // what the deadline bounds (timeouts.go)
 	since int64 // when the phase began, in loop milliseconds
@@ -68,14 +69,9 @@ type conn struct {
 }
 
 func (ls *loopState) newConn(t *uv.TCP) error {
-	var c *conn
-	if n := len(ls.free); n > 0 {
-		c = ls.free[n-1]
-		ls.free = ls.free[:n-1]
-		*c = conn{out: c.out[:0], headBuf: c.headBuf[:0], hdrBuf: c.hdrBuf[:0], bodyBuf: c.bodyBuf[:0]}
-	} else {
-		c = &conn{}
-	}
+	// A conn is never reused: a handler may keep its ResponseWriter past
+	// the connection's end (a timer's End), and must find it closed.
+	c := &conn{}
 	c.ls, c.tcp, c.keep = ls, t, true
 	c.onClose = c.closed
 	c.onShutdown = c.shutDone
@@ -93,7 +89,7 @@ func (ls *loopState) newConn(t *uv.TCP) error {
 		c.close()
 		return nil
 	}
-	c.setPhase(phaseIdle)
+	c.setPhase(phaseHead) // as net/http: the first head is awaited under ReadHeaderTimeout
 	return nil
 }
 
@@ -305,6 +301,21 @@ func (c *conn) flush() {
 	}
 	if c.closing && !c.held {
 		c.shutdown()
+	}
+}
+
+// flushWith writes the output so far and then body, in one write
+// (uv_try_write first, as flush).
+func (c *conn) flushWith(body []byte) {
+	if c.gone {
+		return
+	}
+	c.vec[0], c.vec[1] = c.out, body
+	err := c.tcp.WriteV(c.vec[:], nil)
+	c.vec = [2][]byte{}
+	c.out = c.out[:0]
+	if err != nil {
+		c.close()
 	}
 }
 

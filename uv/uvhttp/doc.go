@@ -23,6 +23,21 @@
 // sent yet) and its connection closed; the panic is logged and the server
 // goes on.
 //
+// A Handler's response is complete when it returns, unless it called
+// ResponseWriter.Hold: it then ends with End, later, from another callback
+// on the loop (a timer, a response from another server), and the
+// connection's later requests wait for it. With Server.StreamBody the
+// Handler runs as soon as the head is in and takes the body as it streams
+// (Request.OnBody); otherwise it runs once the body is whole.
+//
+// Each loop has its own C state: a 64 KiB read buffer its connections
+// read into (llhttp parses there), and the arrays of events and header
+// offsets the batch hands to Go. A request whose head is cut by the end
+// of a read has its head carried, in C memory of its connection, to the
+// next read; the head and headers of a request whose body spans reads are
+// copied into Go buffers of the connection, kept for its next requests.
+// Timeouts are enforced by one sweep timer per loop (timeouts.go).
+//
 // Where uvhttp differs from net/http, on purpose:
 //   - two Content-Length headers are refused even when equal (llhttp's
 //     strict mode; net/http accepts equal ones);

@@ -335,6 +335,13 @@ void uvh_execute(uvh_conn_t* c, const char* data, size_t n) {
     from = base + old;
     n = c->clen;
     c->head = base;
+    while (L->hdrcap < c->nsaved) {
+      if (grow((void**) &L->hdr, &L->hdrcap, L->hdrcap, sizeof(*L->hdr)) != 0) {
+        c->dead = 1;
+        goUVHTTPEnd(L->id, c->id, UV_ENOMEM);
+        return;
+      }
+    }
     memcpy(L->hdr, c->saved, c->nsaved * sizeof(*L->hdr));
     L->nhdr = c->nsaved;
     c->h0 = 0;

@@ -33,7 +33,6 @@ type loopState struct {
 	ended    bool
 	done     chan struct{} // closed once the listener and conns are gone
 	face     face
-	free     []*conn // closed connections, for reuse
 }
 
 // newLoopState starts serving on the listener ln.
@@ -120,7 +119,6 @@ func (ls *loopState) connClosed(c *conn) {
 		ls.waiting = false
 		ls.accept()
 	}
-	ls.free = append(ls.free, c)
 	ls.maybeEnd()
 }
 

@@ -22,6 +22,7 @@ type Request struct {
 
 	body     []byte
 	bodyView bool // body is a view of the batch's buffer
+	onBody   func(p []byte, done bool)
 
 	// ContentLength is the body's declared length: -1 when the body is
 	// chunked, 0 when there is none.
@@ -118,8 +119,16 @@ func (r *Request) Host() []byte {
 }
 
 // Body returns the request's body, whole (decoded when it was sent
-// chunked); nil when it has none.
+// chunked); nil when it has none, and with Server.StreamBody.
 func (r *Request) Body() []byte { return r.body }
+
+// OnBody, with Server.StreamBody, sets the callback that gets the body as
+// it arrives: each piece (decoded when chunked; valid during the call),
+// then p nil and done true once the request is complete. It runs on the
+// loop's goroutine, after the Handler that set it returned. A response
+// that waits for the body calls Hold in the Handler and End from cb.
+// Without a callback the body is read and dropped.
+func (r *Request) OnBody(cb func(p []byte, done bool)) { r.onBody = cb }
 
 // RemoteAddr returns the peer's address.
 func (r *Request) RemoteAddr() netip.AddrPort { return r.c.remote }

@@ -167,7 +167,11 @@ func (w *ResponseWriter) finish() {
 	}
 	if !w.sent {
 		c.out = w.appendHead(c.out, len(w.body))
-		if !w.head {
+		switch {
+		case w.head || !bodyAllowed(w.status):
+		case len(w.body) >= bigBody:
+			c.flushWith(w.body) // not copied into out
+		default:
 			c.out = append(c.out, w.body...)
 		}
 		w.body = w.body[:0]
@@ -178,6 +182,11 @@ func (w *ResponseWriter) finish() {
 		c.out = append(c.out, "0\r\n\r\n"...)
 	}
 }
+
+// bigBody is the size from which a body is written from where the
+// handler's writes put it, after the output so far, rather than copied
+// behind it.
+const bigBody = 16 << 10
 
 // appendHead appends the status line and headers; n is the body's length,
 // or -1 when it is not known (chunked, or up to the close).

@@ -46,6 +46,11 @@ type Server struct {
 	Loops int
 	// Handler answers requests on the loop's goroutine.
 	Handler func(w *ResponseWriter, r *Request)
+	// StreamBody makes Handler run as soon as a request's head is in,
+	// before its body, which it takes as it streams with Request.OnBody.
+	// Without it, Handler runs once the body is whole (up to MaxBodyBytes)
+	// and gets it from Request.Body.
+	StreamBody bool
 	// HTTPHandler, when set instead of Handler, answers requests with a
 	// standard http.Handler run off the loop (the net/http face).
 	HTTPHandler http.Handler
@@ -144,9 +149,13 @@ func (s *Server) Start() (netip.AddrPort, error) {
 		return netip.AddrPort{}, err
 	}
 	s.mu.Lock()
-	if s.started || s.closed {
+	if s.closed {
 		s.mu.Unlock()
-		return netip.AddrPort{}, errors.New("uvhttp: Server started or closed already")
+		return netip.AddrPort{}, ErrServerClosed
+	}
+	if s.started {
+		s.mu.Unlock()
+		return netip.AddrPort{}, errors.New("uvhttp: Server started already")
 	}
 	s.started = true
 	s.mu.Unlock()

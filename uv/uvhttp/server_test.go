@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log"
 	"net"
@@ -288,3 +289,112 @@ func TestServeOnLoop(t *testing.T) {
 }
 
 func netipLoopback() netip.AddrPort { return netip.MustParseAddrPort("127.0.0.1:0") }
+
+// StreamBody: the handler runs at the head and takes the body as it
+// streams, answering once it is whole.
+func TestStreamBody(t *testing.T) {
+	s := &uvhttp.Server{Addr: "127.0.0.1:0", StreamBody: true, MaxBodyBytes: 64 << 20}
+	s.Handler = func(w *uvhttp.ResponseWriter, r *uvhttp.Request) {
+		if r.Method() != "POST" {
+			w.WriteString("no body")
+			return
+		}
+		w.Hold()
+		n, pieces := 0, 0
+		r.OnBody(func(p []byte, done bool) {
+			n += len(p)
+			pieces++
+			if done {
+				fmt.Fprintf(w, "%d bytes", n)
+				w.End()
+			}
+		})
+	}
+	addr := startServer(t, s)
+	body := strings.Repeat("z", 10<<20)
+	resp, err := http.Post("http://"+addr+"/", "text/plain", strings.NewReader(body))
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, fmt.Sprintf("%d bytes", len(body)), string(b))
+	c, br := dial(t, addr)
+	io.WriteString(c, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	_, got := readResp(t, br)
+	assert.Equal(t, "5 bytes", got)
+	_, got = readResp(t, br)
+	assert.Equal(t, "no body", got)
+	http.DefaultClient.CloseIdleConnections()
+}
+
+// A held response ended after its connection was reset goes nowhere, and
+// the server goes on.
+func TestEndAfterReset(t *testing.T) {
+	ended := make(chan struct{})
+	s := &uvhttp.Server{Addr: "127.0.0.1:0"}
+	s.Handler = func(w *uvhttp.ResponseWriter, r *uvhttp.Request) {
+		if string(r.Path()) != "/held" {
+			w.WriteString("ok")
+			return
+		}
+		w.Hold()
+		tm, _ := uv.NewTimer(uvhttp.LoopOf(s, 0))
+		tm.Start(100*time.Millisecond, 0, func(tm *uv.Timer) {
+			w.WriteString("too late")
+			w.End()
+			tm.Close(nil)
+			close(ended)
+		})
+	}
+	addr := startServer(t, s)
+	c, _ := dial(t, addr)
+	io.WriteString(c, "GET /held HTTP/1.1\r\nHost: x\r\n\r\n")
+	c.(*net.TCPConn).SetLinger(0)
+	c.Close()
+	<-ended
+	c2, br := dial(t, addr)
+	io.WriteString(c2, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	_, body := readResp(t, br)
+	assert.Equal(t, "ok", body)
+}
+
+// A head of thousands of headers, split over many reads, is carried
+// whole from read to read.
+func TestManyHeadersSplit(t *testing.T) {
+	s := &uvhttp.Server{Addr: "127.0.0.1:0", MaxHeaderBytes: 1 << 20}
+	s.Handler = func(w *uvhttp.ResponseWriter, r *uvhttp.Request) {
+		fmt.Fprintf(w, "%d %s", r.NumHeader(), r.Header("x-last"))
+	}
+	addr := startServer(t, s)
+	c, br := dial(t, addr)
+	var b strings.Builder
+	b.WriteString("GET / HTTP/1.1\r\nHost: x\r\n")
+	for i := 0; i < 3000; i++ {
+		fmt.Fprintf(&b, "X-H%d: %d\r\n", i, i)
+	}
+	b.WriteString("X-Last: end\r\n\r\n")
+	req := b.String()
+	for i := 0; i < len(req); i += 1000 {
+		_, err := io.WriteString(c, req[i:min(i+1000, len(req))])
+		require.NoError(t, err)
+	}
+	_, body := readResp(t, br)
+	assert.Equal(t, "3002 end", body)
+}
+
+// Bad configurations and a second start are errors, not crashes.
+func TestServerMisuse(t *testing.T) {
+	_, err := (&uvhttp.Server{Addr: "127.0.0.1:0"}).Start()
+	assert.Error(t, err, "no handler")
+	h := func(w *uvhttp.ResponseWriter, r *uvhttp.Request) {}
+	_, err = (&uvhttp.Server{Addr: "nohost.example:80", Handler: h}).Start()
+	assert.Error(t, err, "a name, not an address")
+	_, err = (&uvhttp.Server{Addr: "127.0.0.1:99999", Handler: h}).Start()
+	assert.Error(t, err, "bad port")
+	s := &uvhttp.Server{Addr: "127.0.0.1:0", Handler: h}
+	startServer(t, s)
+	_, err = s.Start()
+	assert.Error(t, err, "started twice")
+	closed := &uvhttp.Server{Addr: "127.0.0.1:0", Handler: h}
+	require.NoError(t, closed.Close())
+	assert.ErrorIs(t, closed.ListenAndServe(), uvhttp.ErrServerClosed)
+}
