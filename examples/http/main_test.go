@@ -16,7 +16,7 @@ import (
 // TestRun serves every mode's routes, then stops on SIGINT with a nil
 // error (exit 0).
 func TestRun(t *testing.T) {
-	for _, mode := range []string{"loop", "std"} {
+	for _, mode := range []string{"loop", "std", "nethttp"} {
 		t.Run(mode, func(t *testing.T) {
 			pr, pw := io.Pipe()
 			done := make(chan error, 1)

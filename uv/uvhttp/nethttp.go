@@ -55,9 +55,6 @@ type nhFace struct {
 	handler http.Handler
 	pool    *pool
 	baseCtx context.Context
-
-	mu       sync.Mutex
-	hijacked map[*hijackedConn]struct{}
 }
 
 // netHTTPFace returns the server's face, made on first use.
@@ -271,10 +268,9 @@ func (c *nhConn) dispatch() {
 	if rq == nil || c.gone || c.waiting {
 		return
 	}
-	if !c.face.pool.submit(func() { c.serve(rq) }) {
+	if !c.face.pool.submitOr(func() { c.serve(rq) }, func() { c.post(c.retry) }) {
 		c.waiting = true
 		c.pause(pausePool)
-		c.face.pool.wait(func() { c.post(c.retry) })
 	}
 }
 
@@ -343,6 +339,9 @@ func (c *nhConn) finished(rq *nhReq, close, abort bool) {
 // send queues b for the connection, waiting while more than
 // writeQueueBytes are queued, then runs after (if not nil) on the loop.
 func (c *nhConn) send(b []byte, deadline time.Time, after func()) error {
+	if passed(deadline) {
+		return errWriteTimeout
+	}
 	c.wmu.Lock()
 	for c.werr == nil && c.queued > 0 && c.queued+len(b) > writeQueueBytes {
 		ch := c.wsig.wait()
@@ -388,13 +387,6 @@ func (c *nhConn) wrote(n int, err error) {
 	}
 	c.wsig.broadcast()
 	c.wmu.Unlock()
-}
-
-// queuedBytes returns the bytes posted and not yet written.
-func (c *nhConn) queuedBytes() int {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	return c.queued
 }
 
 // stopHandlers lets the HTTPHandler pool's goroutines exit once the

@@ -101,9 +101,6 @@ func (f *nhFace) adopt(l *uv.Loop, tcp *uv.TCP, buffered [][]byte) (*hijackedCon
 		hc.alive.Close(nil)
 		return nil, err
 	}
-	if f != nil {
-		f.track(hc, true)
-	}
 	return hc, nil
 }
 
@@ -280,9 +277,6 @@ func (hc *hijackedConn) closeOnLoop() {
 		hc.tcp.Close(nil)
 		hc.alive.Close(nil)
 	}
-	if hc.face != nil {
-		hc.face.track(hc, false)
-	}
 }
 
 func (hc *hijackedConn) post(f func()) {
@@ -332,19 +326,4 @@ func (hc *hijackedConn) SetWriteDeadline(t time.Time) error {
 
 func (hc *hijackedConn) opErr(op string, err error) error {
 	return &net.OpError{Op: op, Net: "tcp", Source: hc.local, Addr: hc.remote, Err: err}
-}
-
-// track records the hijacked connections still open, so that the server
-// closes them with its loops.
-func (f *nhFace) track(hc *hijackedConn, open bool) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if open {
-		if f.hijacked == nil {
-			f.hijacked = make(map[*hijackedConn]struct{})
-		}
-		f.hijacked[hc] = struct{}{}
-	} else {
-		delete(f.hijacked, hc)
-	}
 }

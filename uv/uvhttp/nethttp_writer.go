@@ -290,7 +290,9 @@ func nhBodyAllowed(code int) bool {
 
 // Hijack hands the connection over (http.Hijacker): what the response
 // wrote is sent first; the bufio.Reader holds the bytes the client sent
-// past this request.
+// past this request. The net.Conn stays on the connection's loop: the
+// server no longer counts it (Shutdown and Close leave it alone, as
+// net/http's do), but its loop goes on running until it is closed.
 func (w *nhWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	w.mu.Lock()
 	if w.hijacked {
