@@ -236,6 +236,12 @@ for rep in $(seq "$reps"); do
   done
 done
 log "bench-http.sh: $nruns runs in $(($(date +%s) - start)) s"
+# Issue 14's allocation target: uvhttp's own Go benchmarks (client and
+# server in one process over loopback), 0 allocs/op wanted; into IN.allocs,
+# which the report includes.
+log "bench-http.sh: allocations per request: go test -bench ./uv/uvhttp"
+(cd "$root" && go test -run '^$' -bench '^BenchmarkServe' -benchmem -benchtime 20000x ./uv/uvhttp 2>&1) |
+  grep -E '^(Benchmark|ok|FAIL|---)' >"$tsv.allocs"
 (cd "$root" && go run ./bench/report -http -in "$tsv" -out "$report") && log "bench-http.sh: report: $report"
 fails=$(awk -F'\t' 'NR > 1 && $4 != "ok"' "$tsv" | wc -l)
 if [ "$fails" -gt 0 ]; then

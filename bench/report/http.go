@@ -40,7 +40,7 @@ func fmtRatio(a, b float64) string {
 	return fmt.Sprintf("%.2fx", a/b)
 }
 
-func writeHTTP(w io.Writer, ds *dataset, meta map[string]string, cellMeta, servers []string) {
+func writeHTTP(w io.Writer, ds *dataset, meta map[string]string, cellMeta, servers, allocs []string) {
 	fmt.Fprintln(w, "# HTTP benchmark: uvhttp against C libuv + llhttp, net/http, fasthttp, Node and uvloop")
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "- command: `%s` (make bench-http)\n", or(meta["command"], "bench/bench-http.sh"))
@@ -61,7 +61,7 @@ func writeHTTP(w io.Writer, ds *dataset, meta map[string]string, cellMeta, serve
 	}
 	fmt.Fprintln(w)
 	gs := ds.groups()
-	writeHTTPTargets(w, ds, gs)
+	writeHTTPTargets(w, ds, gs, allocs)
 	for _, cell := range ds.cells {
 		fmt.Fprintf(w, "## %s: %s\n\n", cell, httpCell(cellMeta, cell))
 		fmt.Fprintln(w, "| server | CPU-µs/req | vs c | vs std | req/s | p99 µs | server cores | other | ok |")
@@ -87,7 +87,7 @@ func writeHTTP(w io.Writer, ds *dataset, meta map[string]string, cellMeta, serve
 
 // writeHTTPTargets writes the targets of issues 14 and 15 with the figures
 // of this run and whether each holds.
-func writeHTTPTargets(w io.Writer, ds *dataset, gs map[[2]string]*group) {
+func writeHTTPTargets(w io.Writer, ds *dataset, gs map[[2]string]*group, allocs []string) {
 	fmt.Fprintln(w, "## Targets (issues 14 and 15)")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| target | cell | figure | holds |")
@@ -125,8 +125,26 @@ func writeHTTPTargets(w io.Writer, ds *dataset, gs map[[2]string]*group) {
 				fmtNum(np, 0), fmtNum(sp, 0), verdict(np <= sp, !math.IsNaN(np) && !math.IsNaN(sp)))
 		}
 	}
+	writeAllocs(w, allocs)
+	fmt.Fprintln(w, "RSS per connection at 9,000 connections: `make bench-scale` (bench/RESULTS-scale.md).")
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Allocations per request (0) and RSS per connection are measured elsewhere: `go test -bench` in uv/uvhttp and `make bench-scale` (bench/RESULTS-scale.md).")
+}
+
+// writeAllocs adds the allocation target's rows from the `go test -bench
+// -benchmem` lines bench-http.sh saved (IN.allocs).
+func writeAllocs(w io.Writer, lines []string) {
+	for _, l := range lines {
+		f := strings.Fields(l)
+		if len(f) < 8 || !strings.HasPrefix(f[0], "Benchmark") || f[len(f)-1] != "allocs/op" {
+			continue
+		}
+		n := f[len(f)-2]
+		v := "yes"
+		if n != "0" {
+			v = "**no**"
+		}
+		fmt.Fprintf(w, "| allocations per request = 0 | `%s` (uv/uvhttp, -benchmem) | %s allocs/op, %s ns/op | %s |\n", f[0], n, f[2], v)
+	}
 	fmt.Fprintln(w)
 }
 

@@ -438,7 +438,8 @@ func main() {
 	var b strings.Builder
 	switch {
 	case *httpMode:
-		writeHTTP(&b, ds, meta, readMetaList(*metaPath, "cell"), servers)
+		allocs, _ := os.ReadFile(*in + ".allocs")
+		writeHTTP(&b, ds, meta, readMetaList(*metaPath, "cell"), servers, strings.Split(string(allocs), "\n"))
 	case *scaleMode:
 		writeScale(&b, ds, meta, servers)
 	default:
