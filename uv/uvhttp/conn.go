@@ -368,9 +368,11 @@ func (c *conn) end(status int) {
 	c.close()
 }
 
-// idle says whether the connection waits for a request with nothing owed.
+// idle says whether the connection waits for a request with nothing owed
+// and no byte of the next one read: as in net/http, Shutdown closes such
+// connections at once and lets the others finish their request.
 func (c *conn) idle() bool {
-	return !c.inReq && !c.held && len(c.out) == 0
+	return !c.inReq && !c.held && len(c.out) == 0 && (c.c == nil || !inHead(c.c))
 }
 
 // close closes the connection now.

@@ -155,6 +155,20 @@ func equalFold(b []byte, s string) bool {
 	return true
 }
 
+// foldString is equalFold for two strings.
+func foldString(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x != y && (x|0x20 != y|0x20 || x|0x20 < 'a' || x|0x20 > 'z') {
+			return false
+		}
+	}
+	return true
+}
+
 // trimOWS drops the spaces and tabs around a header value.
 func trimOWS(b []byte) []byte {
 	for len(b) > 0 && (b[len(b)-1] == ' ' || b[len(b)-1] == '\t') {

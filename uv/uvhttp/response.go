@@ -52,15 +52,15 @@ func (w *ResponseWriter) SetHeader(name, value string) {
 		return
 	}
 	switch {
-	case equalFold([]byte(name), "Content-Length"), equalFold([]byte(name), "Date"),
-		equalFold([]byte(name), "Transfer-Encoding"):
+	case foldString(name, "Content-Length"), foldString(name, "Date"),
+		foldString(name, "Transfer-Encoding"):
 		return
-	case equalFold([]byte(name), "Connection"):
-		if equalFold([]byte(value), "close") {
+	case foldString(name, "Connection"):
+		if foldString(value, "close") {
 			w.closeIt = true
 		}
 		return
-	case equalFold([]byte(name), "Content-Type"):
+	case foldString(name, "Content-Type"):
 		w.typeSet = true
 	}
 	w.hdr = append(w.hdr, name...)

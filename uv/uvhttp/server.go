@@ -272,13 +272,15 @@ func (s *Server) Wait() error {
 // and its idle connections, lets the requests in flight finish (their
 // responses say Connection: close) and closes their connections after
 // them. It returns nil once every connection is gone, or ctx's error when
-// ctx ends first (the server then goes on shutting down).
+// ctx ends first (the server then goes on shutting down). It waits for
+// the loops: call it from another goroutine than theirs.
 func (s *Server) Shutdown(ctx context.Context) error {
 	return s.stop(ctx, false)
 }
 
 // Close closes the listeners and every connection at once, requests in
-// flight or not, and waits until they are closed.
+// flight or not, and waits until they are closed: call it from another
+// goroutine than the loops'.
 func (s *Server) Close() error {
 	return s.stop(context.Background(), true)
 }

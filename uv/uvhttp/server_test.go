@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -397,4 +398,32 @@ func TestServerMisuse(t *testing.T) {
 	closed := &uvhttp.Server{Addr: "127.0.0.1:0", Handler: h}
 	require.NoError(t, closed.Close())
 	assert.ErrorIs(t, closed.ListenAndServe(), uvhttp.ErrServerClosed)
+}
+
+// Shutdown lets a request whose head is half read finish, as net/http
+// does, answering it with Connection: close.
+func TestShutdownHalfHead(t *testing.T) {
+	s := &uvhttp.Server{Addr: "127.0.0.1:0", Handler: func(w *uvhttp.ResponseWriter, r *uvhttp.Request) {
+		w.WriteString("finished")
+	}}
+	addr, err := s.Start()
+	require.NoError(t, err)
+	c, br := dial(t, addr.String())
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	readResp(t, br) // the connection is served, so accepted
+	io.WriteString(c, "GET / HTTP/1.1\r\nHo")
+	for uvhttp.HalfHeads(s) != 1 {
+		runtime.Gosched() // polling the server's state, through its loop
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Shutdown(context.Background()) }()
+	for !uvhttp.Stopping(s) {
+		runtime.Gosched()
+	}
+	io.WriteString(c, "st: x\r\n\r\n")
+	resp, body := readResp(t, br)
+	assert.Equal(t, "finished", body)
+	assert.True(t, resp.Close)
+	assert.NoError(t, <-done)
+	assert.ErrorIs(t, s.Wait(), uvhttp.ErrServerClosed)
 }

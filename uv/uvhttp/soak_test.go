@@ -148,3 +148,53 @@ func stillServed(t *testing.T, addr string) {
 	resp.Body.Close()
 	assert.Equal(t, "Hello, World!", string(b))
 }
+
+// TestRandomSplits: 300 pipelined requests of every framing, sent in
+// random pieces of 1 to 60 bytes (many reads cut heads, chunk sizes and
+// bodies anywhere), are all answered, in order.
+func TestRandomSplits(t *testing.T) {
+	s := &uvhttp.Server{Addr: "127.0.0.1:0", Handler: routes.OnLoop}
+	addr := startServer(t, s)
+	c, br := dial(t, addr)
+	c.(*net.TCPConn).SetNoDelay(true)
+	rng := rand.New(rand.NewPCG(7, 7))
+	var b strings.Builder
+	var want []string
+	for i := 0; i < 300; i++ {
+		body := fmt.Sprintf("body-%d-%s", i, strings.Repeat("q", rng.IntN(200)))
+		switch i % 3 {
+		case 0:
+			b.WriteString("GET /bytes/" + fmt.Sprint(i) + " HTTP/1.1\r\nHost: r\r\nX-Pad: " + strings.Repeat("p", rng.IntN(300)) + "\r\n\r\n")
+			want = append(want, strings.Repeat("x", i))
+		case 1:
+			fmt.Fprintf(&b, "POST /echo HTTP/1.1\r\nHost: r\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
+			want = append(want, body)
+		case 2:
+			b.WriteString("POST /echo HTTP/1.1\r\nHost: r\r\nTransfer-Encoding: chunked\r\n\r\n")
+			for rest := body; rest != ""; {
+				n := min(len(rest), 1+rng.IntN(40))
+				fmt.Fprintf(&b, "%x\r\n%s\r\n", n, rest[:n])
+				rest = rest[n:]
+			}
+			b.WriteString("0\r\n\r\n")
+			want = append(want, body)
+		}
+	}
+	all := b.String()
+	go func() {
+		for len(all) > 0 {
+			n := min(len(all), 1+rng.IntN(60))
+			if _, err := io.WriteString(c, all[:n]); err != nil {
+				return
+			}
+			all = all[n:]
+		}
+	}()
+	for i, w := range want {
+		resp, err := http.ReadResponse(br, nil)
+		require.NoError(t, err, "response %d", i)
+		got, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		require.Equal(t, w, string(got), "response %d", i)
+	}
+}
