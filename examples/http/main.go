@@ -1,7 +1,7 @@
 // Command http is an HTTP server on uvhttp, with the routes the HTTP
 // benchmarks use.
 //
-//	go run ./examples/http -addr 127.0.0.1:8080 [-loops N] [-mode loop|std]
+//	go run ./examples/http -addr 127.0.0.1:8080 [-loops N] [-mode loop|std|nethttp]
 //
 // Routes: /plaintext (200 "Hello, World!", text/plain, as TechEmpower's
 // plaintext test), /json ({"message":"Hello, World!"}), /bytes/N (N bytes,
@@ -9,8 +9,10 @@
 // them with uvhttp's on-loop handlers on -loops loops sharing the port
 // with SO_REUSEPORT; -mode std serves the same routes with net/http's own
 // http.Server (the reference the conformance tests and the benchmarks
-// compare with). It prints "listening on ADDR" once ready, and on SIGINT
-// or SIGTERM shuts down through Shutdown and exits 0.
+// compare with); -mode nethttp serves -mode std's net/http handlers with
+// uvhttp's HTTPHandler, on -loops loops. It prints "listening on ADDR"
+// once ready, and on SIGINT or SIGTERM shuts down through Shutdown and
+// exits 0.
 package main
 
 import (

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -138,7 +139,7 @@ func (w *nhWriter) writeHead(h http.Header, ctype, conn, te, clen string) {
 	add("Connection", conn)
 	add("Transfer-Encoding", te)
 	if _, ok := h["Date"]; !ok {
-		add("Date", time.Now().UTC().Format(http.TimeFormat))
+		add("Date", httpDate())
 	}
 	add("Content-Length", clen)
 	b.WriteString("\r\n")
@@ -154,4 +155,23 @@ func hasToken(v, token string) bool {
 		}
 	}
 	return false
+}
+
+// nhDate caches the Date header's value, formatted at most once a second
+// for all the handlers' goroutines.
+var nhDate atomic.Pointer[nhDateVal]
+
+type nhDateVal struct {
+	sec int64
+	s   string
+}
+
+func httpDate() string {
+	now := time.Now()
+	if d := nhDate.Load(); d != nil && d.sec == now.Unix() {
+		return d.s
+	}
+	d := &nhDateVal{now.Unix(), now.UTC().Format(http.TimeFormat)}
+	nhDate.Store(d)
+	return d.s
 }

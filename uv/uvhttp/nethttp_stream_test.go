@@ -46,10 +46,11 @@ func stalled(t *testing.T, n *atomic.Int64) int64 {
 
 const maxHeapGrowth = 16 << 20
 
-// TestNetHTTPStreamSlowReader: a handler writes and flushes 64 MiB to a
-// client that reads nothing for a while: its Write blocks once the
-// connection's queue and the sockets are full, and the server holds at
-// most the queue's bound (writeQueueBytes, 128 KiB) of it.
+// TestNetHTTPStreamSlowReader: a handler writes 64 MiB to a client that
+// reads nothing for a while, in flushed pieces (stream) or in one Write
+// (one): its Write blocks once the connection's queue and the sockets are
+// full, and the server holds at most the queue's bound (writeQueueBytes,
+// 128 KiB) of it besides the handler's own buffer.
 func TestNetHTTPStreamSlowReader(t *testing.T) {
 	const piece = 32 << 10
 	total := int64(64 << 20)
@@ -64,6 +65,14 @@ func TestNetHTTPStreamSlowReader(t *testing.T) {
 			for i := range p {
 				p[i] = byte(i)
 			}
+			if r.URL.Path == "/one" { // a single Write of it all
+				big := make([]byte, total)
+				written.Add(total / 2) // moves once the Write returns
+				if _, err := w.Write(big); err == nil {
+					written.Add(total - total/2)
+				}
+				return
+			}
 			for n := int64(0); n < total; n += piece {
 				if _, err := w.Write(p); err != nil {
 					return
@@ -73,16 +82,25 @@ func TestNetHTTPStreamSlowReader(t *testing.T) {
 			}
 		})
 	}
+	for _, path := range []string{"/stream", "/one"} {
+		t.Run(path[1:], func(t *testing.T) { streamSlowReader(t, mk, path, total, &written) })
+	}
+}
+
+func streamSlowReader(t *testing.T, mk func() http.Handler, path string, total int64, written *atomic.Int64) {
 	type result struct {
 		Blocked, Bounded bool
 		Got              int64
 	}
 	uv, std := nhBoth(t, mk, func(t *testing.T, s *nhServed) result {
 		before := liveHeap()
+		if path == "/one" {
+			before += uint64(total) // the handler's own buffer
+		}
 		c, br := nhDial(t, s.addr)
 		c.SetDeadline(time.Now().Add(60 * time.Second))
-		io.WriteString(c, nhLines("GET /stream HTTP/1.1", "Host: x"))
-		w := stalled(t, &written)
+		io.WriteString(c, nhLines("GET "+path+" HTTP/1.1", "Host: x"))
+		w := stalled(t, written)
 		grew := int64(liveHeap()) - int64(before)
 		t.Logf("%s: handler blocked after %d MiB of %d; live heap grew %d KiB", s.name, w>>20, total>>20, grew>>10)
 		resp, err := http.ReadResponse(bufio.NewReaderSize(br, 64<<10), nil)

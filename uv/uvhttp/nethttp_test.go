@@ -467,3 +467,29 @@ func TestNetHTTPResponseController(t *testing.T) {
 	assert.Equal(t, `read "abc" timeout=true`, uv)
 	assert.Equal(t, std, uv)
 }
+
+// TestNetHTTPUnreadBody: a handler that leaves a small body unread keeps
+// the connection (the rest is read and dropped); past 256 KiB left, the
+// connection closes after the response, as in net/http.
+func TestNetHTTPUnreadBody(t *testing.T) {
+	mk := func() http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			io.WriteString(w, r.URL.Path)
+		})
+	}
+	uv, std := nhBoth(t, mk, func(t *testing.T, s *nhServed) []nhResp {
+		c, br := nhDial(t, s.addr)
+		small := nhLines("POST /small HTTP/1.1", "Host: x", "Content-Length: 10") + "0123456789"
+		io.WriteString(c, small+nhLines("GET /next HTTP/1.1", "Host: x"))
+		out := []nhResp{nhRead(t, br, "POST"), nhRead(t, br, "GET")}
+		big := strings.Repeat("b", 1<<20)
+		go io.WriteString(c, nhLines("POST /big HTTP/1.1", "Host: x", "Content-Length: 1048576")+big)
+		out = append(out, nhRead(t, br, "POST"))
+		nhClosed(t, c, br)
+		return out
+	})
+	assert.Equal(t, std, uv)
+	require.Len(t, uv, 3)
+	assert.Equal(t, "/next", uv[1].Body)
+	assert.True(t, uv[2].Close)
+}

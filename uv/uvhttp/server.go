@@ -79,7 +79,8 @@ type Server struct {
 	// means DefaultMaxHeaderBytes.
 	MaxHeaderBytes int
 	// MaxBodyBytes limits a request's body (413 past it); 0 means
-	// DefaultMaxBodyBytes.
+	// DefaultMaxBodyBytes, or no limit with HTTPHandler (its handlers read
+	// the body as it streams, as net/http's do).
 	MaxBodyBytes int64
 	// MaxConnsPerLoop, when positive, limits the connections of each loop:
 	// at the limit the loop stops accepting until one closes.
