@@ -147,6 +147,29 @@ func goUVHTTPBatch(lid, cid C.uintptr_t, base *C.char, n C.size_t) {
 	}
 }
 
+//export goUVHTTPHeld
+func goUVHTTPHeld(lid, cid C.uintptr_t, base *C.char, n C.ssize_t) {
+	ls := lookup(lid)
+	defer ls.loop.Recover()
+	if c, ok := ls.conns.Get(cbridgeID(cid)); ok {
+		if n < 0 {
+			c.onWatchEnd(int(n))
+			return
+		}
+		c.onWatch(unsafe.Slice((*byte)(unsafe.Pointer(base)), int(n)))
+	}
+}
+
+// setHold makes the connection's reads go to goUVHTTPHeld, unparsed.
+func setHold(c *C.uvh_conn_t, on bool) {
+	if c != nil {
+		c.hold = C.int(0)
+		if on {
+			c.hold = 1
+		}
+	}
+}
+
 //export goUVHTTPEnd
 func goUVHTTPEnd(lid, cid C.uintptr_t, status C.int) {
 	ls := lookup(lid)

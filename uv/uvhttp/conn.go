@@ -223,9 +223,8 @@ func (c *conn) stopAt(buf []byte, rest []C.uvh_ev_t) {
 		from = cut
 	}
 	c.pending = append(c.pending, buf[from:]...)
-	if c.detachCb == nil {
+	if c.detachCb == nil && !c.watchPeer() {
 		c.tcp.ReadStop()
-		c.watchPeer()
 	}
 }
 
@@ -237,10 +236,15 @@ func (c *conn) hold() { c.held = true }
 // meanwhile are parsed on a later turn of the loop, then reading resumes.
 func (c *conn) release() {
 	c.held = false
-	c.unwatch()
+	if c.closing {
+		c.unwatch()
+	}
 	c.flush()
 	if c.gone {
 		return
+	}
+	if c.closing {
+		c.unwatch() // flush decided it
 	}
 	if c.closing {
 		c.shutdown()
@@ -255,6 +259,10 @@ func (c *conn) release() {
 
 // resume parses the bytes kept while held, then reads again.
 func (c *conn) resume() {
+	if c.gone {
+		return
+	}
+	c.endWatch() // still reading: the engine parses what comes next
 	c.feeding, c.pending = c.pending, c.feeding[:0]
 	for off := 0; off < len(c.feeding); {
 		if c.gone || c.held || c.closing {

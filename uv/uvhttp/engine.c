@@ -246,6 +246,10 @@ static void read_cb(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) {
   uvh_conn_t* c = SLOT(s);
   if (nread == 0)
     return;
+  if (c->hold && !c->discard && !c->dead) {
+    goUVHTTPHeld(c->L->id, c->id, buf->base, nread);
+    return;
+  }
   if (nread < 0) {
     goUVHTTPEnd(c->L->id, c->id, (int) nread);
     return;

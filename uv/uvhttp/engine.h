@@ -79,6 +79,7 @@ typedef struct {
   int dead;          /* an error was reported: parse no more */
   int stop;          /* Go rewound the parser during the batch */
   int discard;       /* read and drop everything (lingering close) */
+  int hold;          /* hand what is read to Go unparsed (goUVHTTPHeld) */
   int running;       /* Go is answering a batch */
   int detached;      /* freed by Go during the batch: free after it */
   /* A head cut by the end of a read: its bytes and headers so far. */

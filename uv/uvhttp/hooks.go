@@ -26,7 +26,7 @@ import (
 func (c *conn) pauseRead() {
 	if !c.gone && !c.paused {
 		c.paused = true
-		c.watching = false
+		c.endWatch()
 		c.tcp.ReadStop()
 	}
 }
