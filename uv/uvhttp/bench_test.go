@@ -27,7 +27,11 @@ func BenchmarkServeBytes100K(b *testing.B) {
 }
 
 func benchServe(b *testing.B, reqs string, depth int) {
-	s := &uvhttp.Server{Addr: "127.0.0.1:0", Handler: routes.OnLoop}
+	benchServeWith(b, &uvhttp.Server{Addr: "127.0.0.1:0", Handler: routes.OnLoop}, reqs, depth)
+}
+
+// benchServeWith is benchServe on the server s (not started yet).
+func benchServeWith(b *testing.B, s *uvhttp.Server, reqs string, depth int) {
 	addr, err := s.Start()
 	require.NoError(b, err)
 	defer func() {

@@ -103,7 +103,8 @@ func (h *httpFace) start(c *conn, r *Request) {
 		h.conns[c] = nc
 	}
 	c.hold()
-	nc.onRequest(parsed(r))
+	p := parsed(r)
+	nc.onRequest(&p)
 }
 
 func (h *httpFace) body(c *conn, r *Request, p []byte) {
@@ -130,8 +131,8 @@ func (h *httpFace) closed(c *conn) {
 }
 
 // parsed copies a request's head out of the engine's views.
-func parsed(r *Request) *nhParsed {
-	p := &nhParsed{
+func parsed(r *Request) nhParsed {
+	p := nhParsed{
 		Method:        r.Method(),
 		Target:        string(r.Target()),
 		Major:         r.ProtoMajor(),
@@ -140,9 +141,21 @@ func parsed(r *Request) *nhParsed {
 		ContentLength: r.ContentLength,
 		Chunked:       r.flags&flagChunked != 0,
 	}
+	// One array holds the values of the fields that come once, as in
+	// net/textproto.
+	strs := make([]string, r.NumHeader())
 	for i := range r.NumHeader() {
 		k, v := r.HeaderAt(i)
-		addHeader(p.Header, string(k), string(v))
+		key := commonKey(k)
+		if key == "" {
+			key = http.CanonicalHeaderKey(string(k))
+		}
+		if vs, ok := p.Header[key]; ok {
+			p.Header[key] = append(vs, string(v))
+			continue
+		}
+		strs[i] = string(v)
+		p.Header[key] = strs[i : i+1 : i+1]
 	}
 	return p
 }
@@ -163,6 +176,8 @@ type nhConn struct {
 	gone    bool
 	// detaching: Hijack is handing the stream over.
 	detaching bool
+	spare     []byte // a written response's buffer, for the next one's out
+	retryPost func() // posts retry (made once: dispatch passes it each time)
 
 	// The write queue's credit, shared with the handlers' goroutines.
 	wmu    sync.Mutex
@@ -187,7 +202,10 @@ func (f *nhFace) newConn(ec *conn) *nhConn {
 	}
 	ctx := context.WithValue(f.baseCtx, http.LocalAddrContextKey, local)
 	ctx, cancel := context.WithCancelCause(ctx)
-	return &nhConn{face: f, ec: ec, loop: ec.ls.loop, remote: ec.remote.String(), ctx: ctx, cancel: cancel}
+	c := &nhConn{face: f, ec: ec, loop: ec.ls.loop, remote: ec.remote.String(), ctx: ctx, cancel: cancel}
+	retry := c.retry
+	c.retryPost = func() { c.post(retry) }
+	return c
 }
 
 // post runs fn on the connection's loop; after the loop is gone there is
@@ -268,7 +286,7 @@ func (c *nhConn) dispatch() {
 	if rq == nil || c.gone || c.waiting {
 		return
 	}
-	if !c.face.pool.submitOr(func() { c.serve(rq) }, func() { c.post(c.retry) }) {
+	if !c.face.pool.submitOr(func() { c.serve(rq) }, c.retryPost) {
 		c.waiting = true
 		c.pause(pausePool)
 	}
@@ -359,6 +377,9 @@ func (c *nhConn) send(b []byte, deadline time.Time, after func()) error {
 	c.wmu.Unlock()
 	c.post(func() {
 		c.write(b)
+		if cap(b) <= 2*outBytes {
+			c.spare = b[:0] // written or copied: the next response's out
+		}
 		if after != nil {
 			after()
 		}

@@ -1,7 +1,6 @@
 package uvhttp
 
 import (
-	"bytes"
 	"net/http"
 	"strconv"
 	"strings"
@@ -127,29 +126,52 @@ func (w *nhWriter) framing(h http.Header, isHEAD bool, hTE string, te *string) {
 // writeHead appends the status line, the header and the added fields to
 // out.
 func (w *nhWriter) writeHead(h http.Header, ctype, conn, te, clen string) {
-	var b bytes.Buffer
-	b.Write(w.statusLine(w.status))
-	h.Write(&b)
-	add := func(k, v string) {
-		if v != "" {
-			b.WriteString(k + ": " + v + "\r\n")
-		}
-	}
-	add("Content-Type", ctype)
-	add("Connection", conn)
-	add("Transfer-Encoding", te)
+	w.out = w.appendStatusLine(w.out, w.status)
+	h.Write((*headOut)(w))
+	w.addField("Content-Type", ctype)
+	w.addField("Connection", conn)
+	w.addField("Transfer-Encoding", te)
 	if _, ok := h["Date"]; !ok {
-		add("Date", httpDate())
+		w.addField("Date", httpDate())
 	}
-	add("Content-Length", clen)
-	b.WriteString("\r\n")
-	w.out = append(w.out, b.Bytes()...)
+	w.addField("Content-Length", clen)
+	w.out = append(w.out, "\r\n"...)
+}
+
+// addField appends "k: v" to out unless v is empty.
+func (w *nhWriter) addField(k, v string) {
+	if v != "" {
+		w.out = append(w.out, k...)
+		w.out = append(w.out, ": "...)
+		w.out = append(w.out, v...)
+		w.out = append(w.out, "\r\n"...)
+	}
+}
+
+// headOut is a writer's out as the io.Writer (and io.StringWriter) that
+// http.Header.Write writes to, without a buffer in between.
+type headOut nhWriter
+
+func (o *headOut) Write(p []byte) (int, error) {
+	o.out = append(o.out, p...)
+	return len(p), nil
+}
+
+func (o *headOut) WriteString(s string) (int, error) {
+	o.out = append(o.out, s...)
+	return len(s), nil
 }
 
 // hasToken reports whether the comma-separated list v holds token, in any
 // case.
 func hasToken(v, token string) bool {
-	for _, t := range strings.Split(v, ",") {
+	for v != "" {
+		t := v
+		if i := strings.IndexByte(v, ','); i >= 0 {
+			t, v = v[:i], v[i+1:]
+		} else {
+			v = ""
+		}
 		if strings.EqualFold(strings.TrimSpace(t), token) {
 			return true
 		}

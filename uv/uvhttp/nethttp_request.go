@@ -14,16 +14,27 @@ import (
 type nhParsed struct {
 	Method, Target string
 	Major, Minor   int
-	Header         http.Header // canonical keys (addHeader)
+	Header         http.Header // canonical keys (parsed)
 	ContentLength  int64       // -1 when chunked
 	Chunked        bool
 }
 
-// addHeader adds one header field under its canonical key.
-func addHeader(h http.Header, name, value string) {
-	k := http.CanonicalHeaderKey(name)
-	h[k] = append(h[k], value)
-}
+// commonKeys maps the names of common header fields, as clients spell
+// them, to their canonical keys, so that these cost no allocation.
+var commonKeys = func() map[string]string {
+	m := map[string]string{}
+	for _, k := range []string{"Accept", "Accept-Encoding", "Accept-Language",
+		"Authorization", "Cache-Control", "Connection", "Content-Length",
+		"Content-Type", "Cookie", "Expect", "Host", "Origin", "Referer",
+		"Te", "Transfer-Encoding", "Upgrade", "User-Agent"} {
+		m[k] = k
+		m[strings.ToLower(k)] = k
+	}
+	return m
+}()
+
+// commonKey returns the canonical key of a common field name, or "".
+func commonKey(name []byte) string { return commonKeys[string(name)] }
 
 // newReq builds the *http.Request, its body and its ResponseWriter.
 func (c *nhConn) newReq(p *nhParsed) *nhReq {
@@ -31,7 +42,7 @@ func (c *nhConn) newReq(p *nhParsed) *nhReq {
 	r := &http.Request{
 		Method:     p.Method,
 		RequestURI: p.Target,
-		Proto:      "HTTP/" + strconv.Itoa(p.Major) + "." + strconv.Itoa(p.Minor),
+		Proto:      protoName(p.Major, p.Minor),
 		ProtoMajor: p.Major,
 		ProtoMinor: p.Minor,
 		Header:     p.Header,
@@ -69,6 +80,17 @@ func (c *nhConn) newReq(p *nhParsed) *nhReq {
 	rq.r = r.WithContext(ctx)
 	rq.w.req = rq.r
 	return rq
+}
+
+// protoName is "HTTP/major.minor", without an allocation for 1.1 and 1.0.
+func protoName(major, minor int) string {
+	switch {
+	case major == 1 && minor == 1:
+		return "HTTP/1.1"
+	case major == 1 && minor == 0:
+		return "HTTP/1.0"
+	}
+	return "HTTP/" + strconv.Itoa(major) + "." + strconv.Itoa(minor)
 }
 
 // newBody makes a request's body, answering Expect: 100-continue on its

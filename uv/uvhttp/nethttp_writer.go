@@ -46,6 +46,7 @@ type nhWriter struct {
 	clen        int64 // declared or chosen Content-Length, -1 if none
 	written     int64
 	pre         []byte // body before the header is sent
+	preBuf      [64]byte
 	out         []byte // bytes not yet posted
 	closeAfter  bool
 	deadline    time.Time
@@ -58,6 +59,8 @@ type nhWriter struct {
 
 func newWriter(c *nhConn, rq *nhReq) *nhWriter {
 	w := &nhWriter{c: c, rq: rq, req: rq.r, h: make(http.Header), clen: -1, contOK: true}
+	w.pre = w.preBuf[:0]
+	w.out, c.spare = c.spare, nil // on the loop, as the write that left it
 	if t := c.face.srv.WriteTimeout; t > 0 {
 		w.deadline = time.Now().Add(t)
 	}
@@ -271,16 +274,24 @@ func (w *nhWriter) appendTrailers(b []byte) []byte {
 }
 
 // statusLine returns "HTTP/1.x code text\r\n".
-func (w *nhWriter) statusLine(code int) []byte {
-	proto := "HTTP/1.0 "
+func (w *nhWriter) statusLine(code int) []byte { return w.appendStatusLine(nil, code) }
+
+// appendStatusLine appends "HTTP/1.x code text\r\n" to b.
+func (w *nhWriter) appendStatusLine(b []byte, code int) []byte {
 	if w.req.ProtoAtLeast(1, 1) {
-		proto = "HTTP/1.1 "
+		b = append(b, "HTTP/1.1 "...)
+	} else {
+		b = append(b, "HTTP/1.0 "...)
 	}
-	text := http.StatusText(code)
-	if text == "" {
-		text = "status code " + strconv.Itoa(code)
+	b = strconv.AppendInt(b, int64(code), 10)
+	b = append(b, ' ')
+	if text := http.StatusText(code); text != "" {
+		b = append(b, text...)
+	} else {
+		b = append(b, "status code "...)
+		b = strconv.AppendInt(b, int64(code), 10)
 	}
-	return []byte(proto + strconv.Itoa(code) + " " + text + "\r\n")
+	return append(b, "\r\n"...)
 }
 
 // nhBodyAllowed reports whether a response with status code has a body.
