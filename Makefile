@@ -4,7 +4,7 @@ GO ?= go
 export CGO_ENABLED := 1
 
 .PHONY: all deps deps-asan build vet fmt-check tidy-check test test-race test-cgocheck test-debug \
-	test-asan test-gogc test-soak test-shared test-embed soak demo bench bench-quick bench-udp bench-key fuzz fuzz-table fuzz-api generate
+	test-asan test-gogc test-soak test-shared test-embed soak demo bench bench-quick bench-udp bench-key bench-http bench-scale fuzz fuzz-table fuzz-api generate
 
 all: build
 
@@ -123,3 +123,15 @@ bench-udp: deps
 # c-try and spreads, then the million timers line (bench/key.sh, ~6 min).
 bench-key: deps
 	bench/key.sh
+
+# HTTP servers under wrk (uvhttp on-loop and with net/http handlers, C libuv +
+# llhttp, net/http, fasthttp, Node, uvloop): 5 cells, 7 interleaved reps of
+# 3 s into bench/RESULTS-http.md (bench/bench-http.sh, ~15 minutes).
+bench-http: deps
+	bench/bench-http.sh
+
+# Echo and HTTP servers at 9,000 keep-alive connections: CPU per round trip
+# and RSS per connection into bench/RESULTS-scale.md (bench/bench-scale.sh,
+# ~4 minutes).
+bench-scale: deps
+	bench/bench-scale.sh

@@ -24,6 +24,20 @@ $CC $CFLAGS -o "$out/echo_udp_uv" "$here/c/echo_udp_uv.c" $uv_flags
 $CC $CFLAGS -o "$out/million_timers" "$here/c/million_timers.c" $uv_flags
 # shellcheck disable=SC2086
 $CC $CFLAGS -o "$out/loadgen" "$here/loadgen/loadgen.c"
+# The C HTTP server: llhttp's C from Debian's node-llhttp (make deps), compiled
+# where it is installed (never copied here), with its own warnings off.
+LLHTTP_DIR=${LLHTTP_DIR:-/usr/share/llhttp}
+LLHTTP_INC=${LLHTTP_INC:-/usr/share/include/llhttp}
+if [ -r "$LLHTTP_DIR/llhttp.c" ] && [ -r "$LLHTTP_INC/llhttp.h" ]; then
+  # shellcheck disable=SC2086
+  $CC $CFLAGS -I"$LLHTTP_INC" -c -o "$out/http_uv.o" "$here/c/http_uv.c" $uv_flags
+  # shellcheck disable=SC2086
+  $CC -O2 -w -I"$LLHTTP_INC" -o "$out/http_uv" "$out/http_uv.o" \
+    "$LLHTTP_DIR/llhttp.c" "$LLHTTP_DIR/api.c" "$LLHTTP_DIR/http.c" $uv_flags
+  rm -f "$out/http_uv.o"
+else
+  echo "build: warning: llhttp's C is not in $LLHTTP_DIR (apt-get install node-llhttp); http_uv not built" >&2
+fi
 
 [ "${1:-}" = c ] && exit 0
 
@@ -46,5 +60,7 @@ go_build() { # BIN DIR PKG
 go_build echo-uv "$root" ./examples/echo
 touch "$out/echo-uv.udp"
 go_build echo-net "$root" ./examples/echo-net
+go_build http-uv "$root" ./examples/http
 [ "${1:-}" = demo ] && exit 0
 go_build gnet-echo "$here/peers" ./gnet-echo
+go_build fasthttp-http "$here/peers" ./fasthttp-http

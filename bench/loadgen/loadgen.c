@@ -3,7 +3,7 @@
  * servers.
  *
  *   loadgen -addr HOST:PORT -conns N -size S -warmup SECONDS -duration SECONDS
- *           [-pid SERVERPID] [-out FILE] [-udp [-timeout MS]]
+ *           [-pid SERVERPID] [-out FILE] [-udp [-timeout MS]] [-http PATH]
  *
  * Each of the N connections sends an S-byte message, waits for the whole echo,
  * checks every byte, and sends the next one (depth 1). Message k of
@@ -32,6 +32,13 @@
  * datagram of the flow and skipped. Drain waits for the datagrams in flight
  * (up to 5 timeouts) and abandons the rest. The RESULT line adds
  * proto=udp, losses (re-sends), dups (late echoes skipped) and abandoned.
+ *
+ * With -http PATH, each connection is an HTTP/1.1 keep-alive connection
+ * that sends "GET PATH" (with Host), waits for the whole response (a 200
+ * status line, headers, and the Content-Length body, which is not checked
+ * byte by byte) and sends the next request: a round trip is one request.
+ * -size is ignored. The drain half-closes as for echo; an HTTP server closes
+ * on the client's EOF. The RESULT line adds proto=http.
  *
  * Output: a human-readable block and one machine-readable line
  *   RESULT key=value ...
@@ -74,6 +81,8 @@ static long opt_pid = 0;
 static const char *opt_out = NULL;
 static int opt_udp = 0;
 static double opt_timeout_ms = 200;
+static const char *opt_http = NULL; /* -http PATH */
+static char http_req[512];
 
 /* ---------- helpers ---------- */
 
@@ -262,6 +271,9 @@ typedef struct {
   uint64_t t0;
   uint64_t tsend;    /* udp: when the datagram in flight was last sent */
   uint32_t resends;  /* udp: datagrams of this flow sent again */
+  char *hbuf;        /* http: response head read so far */
+  size_t hlen;       /* http: bytes in hbuf */
+  size_t need;       /* http: total response bytes, 0 until the head is in */
 } conn_t;
 
 enum { PH_PRIME, PH_WARMUP, PH_MEASURE, PH_DRAIN, PH_CLOSE };
@@ -328,7 +340,8 @@ static void do_send(conn_t *c) {
 
 static void start_msg(conn_t *c, uint64_t t) {
   /* 39193 is odd, so 65536 consecutive messages get distinct offsets. */
-  c->off = (size_t)(((uint64_t)c->id * 7919u + c->k * 39193u) % PAT_SPAN);
+  c->off = opt_http ? 0 : (size_t)(((uint64_t)c->id * 7919u + c->k * 39193u) % PAT_SPAN);
+  c->hlen = c->need = 0;
   c->k++;
   c->sent = c->recvd = 0;
   c->busy = 1;
@@ -365,8 +378,57 @@ static void complete_msg(conn_t *c) {
   }
 }
 
+#define HBUF_SIZE 2048
+
+/* http_head parses a complete response head in c->hbuf (status 200 and
+ * Content-Length required) and sets c->need to the response's total size;
+ * it returns 0 while the head is incomplete. */
+static int http_head(conn_t *c) {
+  char *end = memmem(c->hbuf, c->hlen, "\r\n\r\n", 4);
+  if (end == NULL) {
+    if (c->hlen == HBUF_SIZE) conn_fail(c, "response head over 2 KiB", 0);
+    return 0;
+  }
+  size_t head = (size_t)(end - c->hbuf) + 4;
+  if (c->hlen < 12 || memcmp(c->hbuf, "HTTP/1.1 200", 12) != 0) {
+    fprintf(stderr, "loadgen: response: %.*s\n", (int)(head < 200 ? head : 200), c->hbuf);
+    conn_fail(c, "status is not HTTP/1.1 200", 0);
+  }
+  long cl = -1;
+  for (char *p = c->hbuf; p < end; p++) {
+    if (*p == '\n' && strncasecmp(p + 1, "content-length:", 15) == 0) {
+      cl = strtol(p + 16, NULL, 10);
+      break;
+    }
+  }
+  if (cl < 0) conn_fail(c, "response without Content-Length", 0);
+  c->need = head + (size_t)cl;
+  return 1;
+}
+
+/* http_recv reads a response; the head goes to c->hbuf, the body is only
+ * counted. */
+static void http_recv(conn_t *c, ssize_t n) {
+  if (!c->busy) conn_fail(c, "unexpected data while no request in flight", 0);
+  size_t take = (size_t)n;
+  if (c->need == 0) {
+    if (c->hbuf == NULL && (c->hbuf = malloc(HBUF_SIZE)) == NULL)
+      fatal("out of memory");
+    size_t room = HBUF_SIZE - c->hlen;
+    size_t k = take < room ? take : room;
+    memcpy(c->hbuf + c->hlen, scratch, k);
+    c->hlen += k;
+    c->recvd += take;
+    if (!http_head(c)) return;
+  } else {
+    c->recvd += take;
+  }
+  if (c->recvd > c->need) conn_fail(c, "response longer than its Content-Length", 0);
+  if (c->recvd == c->need) complete_msg(c);
+}
+
 static void do_recv(conn_t *c) {
-  size_t want = c->busy ? opt_size - c->recvd : SCRATCH_SIZE;
+  size_t want = c->busy && !opt_http ? opt_size - c->recvd : SCRATCH_SIZE;
   if (want > SCRATCH_SIZE) want = SCRATCH_SIZE;
   ssize_t n;
   do {
@@ -384,6 +446,10 @@ static void do_recv(conn_t *c) {
   }
   if (n < 0) conn_fail(c, "recv", errno);
   if (n == 0) conn_fail(c, "server closed the connection (EOF)", 0);
+  if (opt_http) {
+    http_recv(c, n);
+    return;
+  }
   if (!c->busy) conn_fail(c, "unexpected data while no message in flight", 0);
   if (c->recvd + (size_t)n > c->sent)
     conn_fail(c, "echo ahead of what was sent", 0);
@@ -456,9 +522,11 @@ static void parse_args(int argc, char **argv) {
       opt_udp = atoi(val) != 0;
     else if (strcmp(a, "-timeout") == 0)
       opt_timeout_ms = atof(val);
+    else if (strcmp(a, "-http") == 0)
+      opt_http = val;
     else
       fatal("unknown flag %s (flags: -addr -conns -size -warmup -duration "
-            "-pid -out -udp -timeout)",
+            "-pid -out -udp -timeout -http)",
             a);
   }
   if (opt_conns < 1 || opt_size < 1 || opt_duration <= 0 || opt_warmup < 0 ||
@@ -597,6 +665,10 @@ static void emit(void) {
            "skipped, %llu abandoned at the end\n",
            (unsigned long long)udp_losses, (unsigned long long)udp_dups,
            (unsigned long long)udp_abandoned);
+  }
+  if (opt_http) {
+    size_t l = strlen(line);
+    snprintf(line + l, sizeof line - l, " proto=http");
   }
   printf("RESULT %s\n", line);
   fflush(stdout);
@@ -762,6 +834,13 @@ int main(int argc, char **argv) {
   parse_args(argc, argv);
   raise_nofile(opt_conns + 64);
 
+  if (opt_http) {
+    if (opt_udp) fatal("-http and -udp exclude each other");
+    int n = snprintf(http_req, sizeof http_req,
+                     "GET %s HTTP/1.1\r\nHost: %s\r\n\r\n", opt_http, opt_addr);
+    if (n <= 0 || (size_t)n >= sizeof http_req) fatal("-http path too long");
+    opt_size = (size_t)n;
+  }
   /* Pattern: PAT_SPAN possible starts, each followed by opt_size bytes. */
   pattern = malloc(PAT_SPAN + opt_size);
   if (pattern == NULL) fatal("out of memory");
@@ -772,6 +851,7 @@ int main(int argc, char **argv) {
     x ^= x >> 27;
     pattern[i] = (unsigned char)((x * 0x2545F4914F6CDD1DULL) >> 56);
   }
+  if (opt_http) memcpy(pattern, http_req, opt_size); /* every request at 0 */
 
   struct sockaddr_storage ss;
   socklen_t sslen;

@@ -407,6 +407,8 @@ func main() {
 	brief := flag.Bool("brief", false, "print a short plain-text table to stdout instead (make demo)")
 	notes := flag.String("notes", "", "Markdown file appended to the report as it is (analysis, before/after figures)")
 	extra := flag.String("extra", "", "Markdown file appended after the notes (timers, syscalls, Go benchmarks)")
+	httpMode := flag.Bool("http", false, "IN is bench/bench-http.sh's TSV: write the HTTP report (bench/RESULTS-http.md)")
+	scaleMode := flag.Bool("scale", false, "IN is bench/bench-scale.sh's TSV: write the scale report (bench/RESULTS-scale.md)")
 	flag.Parse()
 	if *in == "" {
 		fmt.Fprintln(os.Stderr, "report: -in is required")
@@ -434,7 +436,15 @@ func main() {
 		return
 	}
 	var b strings.Builder
-	write(&b, ds, meta, servers, *baseline)
+	switch {
+	case *httpMode:
+		allocs, _ := os.ReadFile(*in + ".allocs")
+		writeHTTP(&b, ds, meta, readMetaList(*metaPath, "cell"), servers, strings.Split(string(allocs), "\n"))
+	case *scaleMode:
+		writeScale(&b, ds, meta, servers)
+	default:
+		write(&b, ds, meta, servers, *baseline)
+	}
 	for _, path := range []string{*notes, *extra} {
 		if path == "" {
 			continue

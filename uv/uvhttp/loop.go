@@ -101,6 +101,11 @@ func (ls *loopState) accept() {
 		t.Close(nil)
 		return
 	}
+	// As net's TCPConn: without TCP_NODELAY a response written in two
+	// parts (head, then body) waits for the peer's delayed ACK (40 ms).
+	if err := t.SetNoDelay(true); err != nil {
+		ls.srv.logf("uvhttp: accept: %v", err)
+	}
 	if err := ls.newConn(t); err != nil {
 		ls.srv.logf("uvhttp: accept: %v", err)
 		t.Close(nil)
