@@ -1,4 +1,4 @@
-# bench/lib.sh: shell helpers shared by bench-http.sh and bench-scale.sh
+# bench/lib.sh: shell helpers shared by run.sh, bench-http.sh and bench-scale.sh
 # (sourced; bash). They use $tmp (a scratch directory) and set cur_pid, the
 # running server's pid, which the caller's EXIT trap kills.
 

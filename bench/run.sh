@@ -121,7 +121,8 @@ fi
 mkdir -p "$out"
 [ -n "$tsv" ] || tsv=$out/results-$(date +%Y%m%d-%H%M%S).tsv
 
-log() { printf '%s\n' "$*" >&2; }
+# log, busy_ticks, proc_state, stop_server (available is run.sh's own, below).
+. "$here/lib.sh"
 
 # ---- build ----------------------------------------------------------------
 if [ $build = 1 ]; then
@@ -192,7 +193,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'log "run.sh: interrupted"; exit 130' INT TERM
 
-busy_ticks() { awk '/^cpu /{print $2+$3+$4+$6+$7+$8+$9; exit}' /proc/stat; }
 wait_for_idle() {
   local hz i a b
   hz=$(getconf CLK_TCK)
@@ -202,36 +202,6 @@ wait_for_idle() {
     if [ $(((b - a) * 10)) -lt "$hz" ]; then return; fi
   done
   log "run.sh: warning: machine still busy after 30 s, running anyway"
-}
-
-# proc_state PID: the state letter from /proc/PID/stat (empty once reaped).
-proc_state() {
-  local line
-  read -r line 2>/dev/null <"/proc/$1/stat" || return 0
-  line=${line##*) }
-  printf '%s' "${line%% *}"
-}
-
-# stop_server PID: SIGTERM, wait up to 10 s for it to exit; sets stop_rc to
-# its exit code, or "hung" when it had to be killed. (Not run in a command
-# substitution: only this shell can wait for its child.)
-stop_server() {
-  local pid=$1 i st
-  kill -TERM "$pid" 2>/dev/null
-  for i in $(seq 1000); do
-    st=$(proc_state "$pid")
-    [ -z "$st" ] || [ "$st" = Z ] && break
-    sleep 0.01
-  done
-  st=$(proc_state "$pid")
-  if [ -n "$st" ] && [ "$st" != Z ]; then
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    stop_rc=hung
-    return
-  fi
-  wait "$pid" 2>/dev/null
-  stop_rc=$?
 }
 
 # run_one NAME CPUS CMD CELL REP: one server start, one load run, one TSV row.

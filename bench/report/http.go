@@ -43,7 +43,7 @@ func fmtRatio(a, b float64) string {
 func writeHTTP(w io.Writer, ds *dataset, meta map[string]string, cellMeta, servers, allocs []string) {
 	fmt.Fprintln(w, "# HTTP benchmark: uvhttp against C libuv + llhttp, net/http, fasthttp, Node and uvloop")
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "- command: `%s` (make bench-http)\n", or(meta["command"], "bench/bench-http.sh"))
+	fmt.Fprintf(w, "- command: `%s` (what make bench-http runs)\n", or(meta["command"], "bench/bench-http.sh"))
 	fmt.Fprintf(w, "- date: %s; git: %s\n", or(meta["date"], "?"), or(meta["git"], "?"))
 	fmt.Fprintf(w, "- machine: nproc %s, %s, kernel %s\n", or(meta["nproc"], "?"), or(meta["cpu_model"], "?"), or(meta["kernel"], "?"))
 	fmt.Fprintf(w, "- software: %s, libuv %s, llhttp %s (Debian node-llhttp), wrk %s, Node %s, uvloop %s\n",
@@ -169,7 +169,7 @@ func readMetaList(path, key string) []string {
 // with the targets on RSS per connection.
 func writeScale(w io.Writer, ds *dataset, meta map[string]string, servers []string) {
 	fmt.Fprintf(w, "# Scale: echo and HTTP servers at %s keep-alive connections\n\n", or(meta["conns"], "?"))
-	fmt.Fprintf(w, "- command: `%s` (make bench-scale)\n", or(meta["command"], "bench/bench-scale.sh"))
+	fmt.Fprintf(w, "- command: `%s` (what make bench-scale runs)\n", or(meta["command"], "bench/bench-scale.sh"))
 	fmt.Fprintf(w, "- date: %s; git: %s\n", or(meta["date"], "?"), or(meta["git"], "?"))
 	fmt.Fprintf(w, "- machine: nproc %s, %s, kernel %s; %s, libuv %s; fd limit %s\n", or(meta["nproc"], "?"),
 		or(meta["cpu_model"], "?"), or(meta["kernel"], "?"), or(meta["go_version"], "?"),
