@@ -131,18 +131,8 @@ done
   for c in "${cells[@]}"; do echo "cell=$c"; done
   for i in "${!names[@]}"; do echo "server=${names[$i]}|${note_of[$i]}"; done
 } >"$tsv.meta"
-printf 'server\tcell\trep\tstatus' >"$tsv"
-for k in $KEYS; do printf '\t%s' "$k" >>"$tsv"; done
-printf '\n' >>"$tsv"
-
-tmp=$(mktemp -d)
-cur_pid=""
-cleanup() {
-  [ -n "$cur_pid" ] && kill -KILL "$cur_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'log "bench-http.sh: interrupted"; exit 130' INT TERM
+tsv_header "$tsv" server cell rep status
+scratch bench-http.sh
 
 hz=$(getconf CLK_TCK)
 

@@ -105,18 +105,8 @@ done
   echo "nofile=$(ulimit -n)"
   for i in "${!names[@]}"; do echo "server=${names[$i]}|${note_of[$i]}"; done
 } >"$tsv.meta"
-printf 'server\tcell\trep\tstatus' >"$tsv"
-for k in $KEYS; do printf '\t%s' "$k" >>"$tsv"; done
-printf '\n' >>"$tsv"
-
-tmp=$(mktemp -d)
-cur_pid=""
-cleanup() {
-  [ -n "$cur_pid" ] && kill -KILL "$cur_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'log "bench-scale.sh: interrupted"; exit 130' INT TERM
+tsv_header "$tsv" server cell rep status
+scratch bench-scale.sh
 
 run_one() { # NAME KIND CMD REP
   local name=$1 kind=$2 cmd=$3 rep=$4 status=ok addr result="" kv cell lrc

@@ -92,3 +92,27 @@ write_meta() {
   echo "uvloop_version=$(/usr/bin/python3 -c 'import uvloop, httptools; print(uvloop.__version__, "httptools", httptools.__version__)' 2>/dev/null)"
   echo "git=$(cd "$root" && git log -1 --format='%h %s' 2>/dev/null)"
 }
+
+# tsv_header FILE COLUMN...: writes the results file's header row, the
+# COLUMNs then $KEYS, tab-separated.
+tsv_header() {
+  local f=$1 k
+  shift
+  (IFS=$'\t'; printf '%s' "$*") >"$f"
+  for k in $KEYS; do printf '\t%s' "$k" >>"$f"; done
+  printf '\n' >>"$f"
+}
+
+# scratch NAME: makes the scratch directory $tmp; on exit the running
+# server (cur_pid) is killed and $tmp removed; an interrupt logs NAME.
+scratch() {
+  tmp=$(mktemp -d)
+  cur_pid=""
+  trap cleanup EXIT
+  # shellcheck disable=SC2064
+  trap "log '$1: interrupted'; exit 130" INT TERM
+}
+cleanup() {
+  [ -n "$cur_pid" ] && kill -KILL "$cur_pid" 2>/dev/null
+  rm -rf "$tmp"
+}

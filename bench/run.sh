@@ -180,18 +180,8 @@ done
   done
 } >"$tsv.meta"
 
-printf 'server\tcell\trep\tcpus\tstatus' >"$tsv"
-for k in $KEYS; do printf '\t%s' "$k" >>"$tsv"; done
-printf '\n' >>"$tsv"
-
-tmp=$(mktemp -d)
-cur_pid=""
-cleanup() {
-  [ -n "$cur_pid" ] && kill -KILL "$cur_pid" 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'log "run.sh: interrupted"; exit 130' INT TERM
+tsv_header "$tsv" server cell rep cpus status
+scratch run.sh
 
 wait_for_idle() {
   local hz i a b
