@@ -630,8 +630,8 @@ func TestTCPShutdownAfterWrite(t *testing.T) {
 // until one stays queued (the server accepts but never reads), then as
 // many more; a timer closes everything. Some writes succeed, the queued
 // ones are cancelled, and every callback runs once, in the order of the
-// writes. libuv shrinks the send buffer to 16 KiB (gouv does not bind
-// uv_send_buffer_size), so more writes go out here before one queues.
+// writes. libuv shrinks the send buffer to 16 KiB; this test leaves it at
+// the kernel's default, so more writes go out here before one queues.
 func TestTCPWriteQueueOrder(t *testing.T) {
 	l := newLoop(t)
 	var connects, connections, closes counter
